@@ -21,6 +21,7 @@ setuptools.setup(
     author=cfg['author'], author_email=cfg['author_email'],
     license=lic[0],
     url=cfg['git_url'],
+    keywords=cfg['keywords'].split(),
     classifiers=['Development Status :: ' + statuses[int(cfg['status'])],
                  'Intended Audience :: ' + cfg['audience'].title(),
                  'License :: ' + lic[1],
