@@ -6,7 +6,7 @@
 __all__ = ['repo_root', 'run_path', 'atomic_path', 'atomic_write_text', 'atomic_save_json', 'save_metrics', 'load_metrics',
            'save_figure', 'get_device', 'seed_everything', 'machine_info', 'Timer']
 
-# %% ../nbs/00_core.ipynb #952926e6
+# %% ../nbs/00_core.ipynb #3dd5a10b
 import os, json, math, time, random, tempfile, platform, contextlib
 from pathlib import Path
 import numpy as np
@@ -24,7 +24,7 @@ def run_path(run_dir=None) -> Path:
     p.mkdir(parents=True, exist_ok=True)
     return p.resolve()
 
-# %% ../nbs/00_core.ipynb #ab397426
+# %% ../nbs/00_core.ipynb #d0891a75
 @contextlib.contextmanager
 def atomic_path(path):
     "Yield a temporary path beside `path`; on success rename it onto `path`, on error remove it."
@@ -51,7 +51,7 @@ def _json_default(o):
     if isinstance(o, Path): return str(o)
     raise TypeError(f'not JSON serialisable: {type(o).__name__}')
 
-# %% ../nbs/00_core.ipynb #3039cbc2
+# %% ../nbs/00_core.ipynb #e1b89eec
 def _check_number(k, v):
     if isinstance(v, (bool, np.bool_)): return float(v)
     if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
@@ -82,7 +82,7 @@ def save_figure(fig, run_dir, name:str, dpi=110) -> Path:
     with atomic_path(path) as tmp: fig.savefig(tmp, dpi=dpi, bbox_inches='tight', format='png')
     return path
 
-# %% ../nbs/00_core.ipynb #59f28991
+# %% ../nbs/00_core.ipynb #a735a00d
 def get_device(device='auto'):
     "`'auto'` -> CUDA when present, else CPU; anything else is passed to `torch.device`."
     import torch
