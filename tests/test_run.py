@@ -1,0 +1,59 @@
+"`trajnb run`: a real papermill batch run, a failing notebook, bad arguments."
+import json, subprocess, sys
+from pathlib import Path
+import nbformat, pytest
+from trajnb.run import run, NotebookFailed, main
+
+ROOT = Path(__file__).resolve().parents[1]
+TRAJNB = Path(sys.executable).parent/'trajnb'
+
+def test_cli_runs_dataset_notebook(tmp_path):
+    out = tmp_path/'out'
+    r = subprocess.run([TRAJNB, 'run', '--out', out, '--only', '00_dataset', '--profile', 'quick', '--no-progress',
+                        '-p', 'n_samples', '48', '-p', 'speed_sizes', '[48]'], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-4000:]
+    for f in ['00_dataset.ipynb', '00_dataset.html', 'metrics.json', 'report.md', 'dataset.npz']: assert (out/f).exists(), f
+    m = json.loads((out/'metrics.json').read_text())
+    assert m['00_dataset.n_samples'] == 48                                   # -p reached the notebook
+    assert m['00_dataset.unique_fraction'] == 1.0 and m['00_dataset.min_motion_px'] >= 8
+    assert all(isinstance(v, (int, float)) for v in m.values())
+    assert all(k.startswith('00_dataset.') for k in m)
+    rep = (out/'report.md').read_text()
+    assert '| 00_dataset |' in rep and '`00_dataset.videos_per_s`' in rep
+    nb = nbformat.read(out/'00_dataset.ipynb', as_version=4)
+    assert any('injected-parameters' in c.metadata.get('tags', []) for c in nb.cells)
+
+def _nb(path, *sources):
+    nb = nbformat.v4.new_notebook(metadata={'kernelspec': {'name': 'python3', 'language': 'python', 'display_name': 'python3'}})
+    nb.cells = [nbformat.v4.new_code_cell('run_dir = None\nseed = 0', metadata={'tags': ['parameters']})]
+    nb.cells += [nbformat.v4.new_code_cell(s) for s in sources]
+    nbformat.write(nb, path)
+
+def test_failing_notebook_stops_run_and_keeps_earlier_output(tmp_path):
+    nbs = tmp_path/'nbs'; nbs.mkdir()
+    _nb(nbs/'aa_ok.ipynb', 'from trajnb.core import save_metrics\nsave_metrics(run_dir, "aa_ok", {"x": 1.5})')
+    _nb(nbs/'bb_fail.ipynb', 'a = 1', 'raise ValueError("boom in the second cell")')
+    _nb(nbs/'cc_never.ipynb', 'from trajnb.core import save_metrics\nsave_metrics(run_dir, "cc_never", {"y": 1})')
+    out = tmp_path/'out'
+    with pytest.raises(NotebookFailed) as e:
+        run(out, 'quick', nbs_dir=nbs, pipeline=('aa_ok', 'bb_fail', 'cc_never'), progress=False)
+    msg = str(e.value)
+    assert 'bb_fail' in msg and 'cell' in msg and 'boom in the second cell' in msg
+    m = json.loads((out/'metrics.json').read_text())
+    assert m['aa_ok.x'] == 1.5 and 'cc_never.y' not in m                  # earlier kept, later never ran
+    assert (out/'aa_ok.html').exists() and (out/'bb_fail.ipynb').exists()
+    assert 'failed in bb_fail' in (out/'report.md').read_text()
+
+def test_cli_failure_exit_code(tmp_path, capsys):
+    nbs = tmp_path/'nbs'; nbs.mkdir()
+    _nb(nbs/'zz_fail.ipynb', '1/0')
+    code = main(['run', '--out', str(tmp_path/'o'), '--nbs', str(nbs), '--only', 'zz_fail', '--no-progress'])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert 'zz_fail failed in cell' in err and 'ZeroDivisionError' in err
+
+def test_bad_arguments(tmp_path, capsys):
+    assert main(['run', '--out', str(tmp_path/'o'), '--only', 'no_such_notebook']) == 2
+    assert 'no such notebook' in capsys.readouterr().err
+    assert main(['run', '--out', str(tmp_path/'o'), '--only', '00_dataset', '-p', 'not_a_parameter', '3']) == 2
+    assert 'not_a_parameter' in capsys.readouterr().err
