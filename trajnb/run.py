@@ -6,7 +6,7 @@
 __all__ = ['PIPELINE', 'KERNEL', 'load_profiles', 'ensure_kernel', 'parse_value', 'NotebookFailed', 'notebook_parameters',
            'export_html', 'run_notebook', 'write_report', 'run', 'main']
 
-# %% ../nbs/09_run.ipynb #7166efb2
+# %% ../nbs/09_run.ipynb #ea57f72a
 import argparse, ast, datetime, json, sys, time
 from pathlib import Path
 from .core import repo_root, run_path, load_metrics, atomic_path, atomic_save_json, atomic_write_text, machine_info
@@ -36,7 +36,7 @@ def parse_value(text:str):
     try: return ast.literal_eval(text)
     except (ValueError, SyntaxError): return text
 
-# %% ../nbs/09_run.ipynb #34471885
+# %% ../nbs/09_run.ipynb #0ea37c71
 class NotebookFailed(RuntimeError):
     "A notebook of a batch run raised: names the notebook, the cell and the error."
 
@@ -70,7 +70,7 @@ def run_notebook(src, out_dir, params:dict, kernel=KERNEL, progress=True) -> flo
             except Exception as e: print(f'warning: no HTML copy of {dst.name}: {e}', file=sys.stderr)
     return time.perf_counter() - t0
 
-# %% ../nbs/09_run.ipynb #0a826b96
+# %% ../nbs/09_run.ipynb #a01aa86d
 def _fmt(v):
     if isinstance(v, float): return f'{v:.4g}'
     return str(v)
@@ -93,7 +93,7 @@ def write_report(out, timings:dict, profile:str, failed:str=None) -> dict:
     atomic_write_text(out / 'report.md', '\n'.join(lines) + '\n')
     return metrics
 
-# %% ../nbs/09_run.ipynb #d5dfb32f
+# %% ../nbs/09_run.ipynb #7be3e836
 def run(out='runs/latest', profile='quick', only=None, params=None, nbs_dir=None, pipeline=PIPELINE, progress=True) -> dict:
     "Execute the pipeline's notebooks in order into `out`; returns the merged metrics. Raises `NotebookFailed`."
     nbs_dir = Path(nbs_dir) if nbs_dir else repo_root() / 'nbs'
@@ -118,7 +118,7 @@ def run(out='runs/latest', profile='quick', only=None, params=None, nbs_dir=None
         metrics = write_report(out, timings, profile, failed)
     return metrics
 
-# %% ../nbs/09_run.ipynb #732664af
+# %% ../nbs/09_run.ipynb #e5c80537
 def main(argv=None):
     "The `trajnb` command line."
     ap = argparse.ArgumentParser(prog='trajnb', description='trajnb: learn 3D trajectories from monocular video.')
@@ -129,9 +129,10 @@ def main(argv=None):
     r.add_argument('--only', nargs='+', metavar='NOTEBOOK', help=f'run only these, e.g. 00_dataset (pipeline: {" ".join(PIPELINE)})')
     r.add_argument('-p', nargs=2, action='append', metavar=('NAME', 'VALUE'), default=[], help='pass a parameter to the notebooks that define it')
     r.add_argument('--no-progress', action='store_true', help='no progress bars')
+    r.add_argument('--nbs', default=None, help='notebook folder (default: nbs/ of this repository)')
     a = ap.parse_args(argv)
     try:
-        metrics = run(a.out, a.profile, a.only, {k: parse_value(v) for k, v in a.p}, progress=not a.no_progress)
+        metrics = run(a.out, a.profile, a.only, {k: parse_value(v) for k, v in a.p}, nbs_dir=a.nbs, progress=not a.no_progress)
     except NotebookFailed as e:
         print(f'trajnb run: {e}', file=sys.stderr); print(f'Partial report: {Path(a.out) / "report.md"}', file=sys.stderr); return 1
     except ValueError as e:
