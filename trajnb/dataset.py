@@ -7,9 +7,10 @@ __all__ = ['CLASSES', 'T', 'FPS', 'IMG', 'GRAVITY', 'BALL_RADIUS', 'MARGIN_PX', 
            'BALL_WIN', 'SPLITS', 'FORMAT_VERSION', 'times', 'family_points', 'Camera', 'ball_radius_px', 'Trajectory',
            'sample_trajectory', 'equation_text', 'Renderer', 'ball_weight', 'ball_centroid', 'foreground_mask',
            'stratified_split', 'TrajDataset', 'make_dataset', 'LazyVideos', 'ValidationReport', 'validate_dataset',
-           'DatasetFileError', 'save_dataset', 'load_dataset', 'get_dataset', 'render_speed']
+           'DatasetFileError', 'save_dataset', 'load_dataset', 'get_dataset', 'pixel_track_features',
+           'pixel_readability', 'render_speed']
 
-# %% ../nbs/00_dataset.ipynb #67817fe7
+# %% ../nbs/00_dataset.ipynb #077f2e5e
 import json, math, hashlib, zipfile, dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +37,7 @@ def _plane_basis(n, rng):
     a = _unit(np.cross(n, rng.normal(size=3)))
     return a, np.cross(n, a)
 
-# %% ../nbs/00_dataset.ipynb #b2926138
+# %% ../nbs/00_dataset.ipynb #fbffa55d
 def family_points(family:str, p:dict, t) -> np.ndarray:
     "Evaluate the parametric form of `family` with parameters `p` at times `t` -> (len(t), 3)."
     t = np.asarray(t, dtype=np.float64)[:, None]
@@ -50,7 +51,7 @@ def family_points(family:str, p:dict, t) -> np.ndarray:
         return pts
     raise ValueError(f'unknown family {family!r}; expected one of {CLASSES}')
 
-# %% ../nbs/00_dataset.ipynb #744c4c1d
+# %% ../nbs/00_dataset.ipynb #8a17afbb
 def _sample_params(family, rng, view):
     "Draw one parameter set for `family` (unchecked; `sample_trajectory` rejects bad draws)."
     if family == 'linear':
@@ -80,7 +81,7 @@ def _sample_params(family, rng, view):
 
 def _round_params(p): return {k: _r6(np.asarray(v, dtype=np.float64)) if np.ndim(v) else _r6(v) for k, v in p.items()}
 
-# %% ../nbs/00_dataset.ipynb #7bcbe74c
+# %% ../nbs/00_dataset.ipynb #0e404403
 @dataclass(frozen=True)
 class Camera:
     "Pinhole camera looking from `eye` at `target`, vertical field of view `fov_deg`, square image of `size` px."
@@ -124,7 +125,7 @@ class Camera:
 
     def to_dict(self): return dataclasses.asdict(self)
 
-# %% ../nbs/00_dataset.ipynb #0f9ed325
+# %% ../nbs/00_dataset.ipynb #7a966b67
 MARGIN_PX = 2.0          # ball and shadow stay this far inside the frame
 MIN_MOTION_PX = 8.0      # the ball's image path over a clip is at least this long
 
@@ -162,7 +163,7 @@ def sample_trajectory(seed:int, index:int, cam:Camera=None, max_tries=500) -> Tr
                               pts.astype(np.float32), equation_text(family, p), tries)
     raise RuntimeError(f'no acceptable {family} trajectory for seed={seed} index={index} in {max_tries} draws')
 
-# %% ../nbs/00_dataset.ipynb #655015a1
+# %% ../nbs/00_dataset.ipynb #e5c8adda
 def _num(x): return f'{float(x):.6g}'
 
 def _terms(const, terms):
@@ -188,7 +189,7 @@ def equation_text(family:str, p:dict) -> str:
         lines.append(f'{ax}(t) = {rhs}')
     return '\n'.join(lines)
 
-# %% ../nbs/00_dataset.ipynb #b4a85293
+# %% ../nbs/00_dataset.ipynb #44868aea
 BALL_RGB = np.array([0.92, 0.18, 0.10], np.float32)
 SHADOW_WIN, BALL_WIN = 14, 6       # half-widths (px) of the windows the shadow and the ball are drawn in
 
@@ -266,7 +267,7 @@ class Renderer:
             out[i:i + self.chunk] = np.round(np.clip(f, 0, 1) * 255).astype(np.uint8).transpose(0, 3, 1, 2)
         return out.reshape(N, Tn, 3, S, S)
 
-# %% ../nbs/00_dataset.ipynb #dfd87fb4
+# %% ../nbs/00_dataset.ipynb #21752e13
 def ball_weight(videos) -> np.ndarray:
     "Redness of each pixel of uint8 or float videos (...,3,H,W) -> (...,H,W) in [0,1]."
     x = np.asarray(videos, dtype=np.float32)
@@ -306,7 +307,7 @@ def foreground_mask(points, cam:Camera=None, dilate_px=2) -> np.ndarray:
                              for c in np.array_split(flat, max(1, len(flat) // 1024))])
     return _dilate((ball | shadow).reshape(*pts.shape[:-1], S, S), dilate_px)
 
-# %% ../nbs/00_dataset.ipynb #01e95a2c
+# %% ../nbs/00_dataset.ipynb #96ff4456
 SPLITS = ('train', 'val', 'test')
 FORMAT_VERSION = 1
 
@@ -362,7 +363,7 @@ def make_dataset(n:int, seed:int=0, cam:Camera=None, depth_cue=True) -> TrajData
                        [t.equation for t in trs], cam, stratified_split(labels, seed), seed,
                        np.array([t.tries for t in trs]), depth_cue)
 
-# %% ../nbs/00_dataset.ipynb #6cf792b1
+# %% ../nbs/00_dataset.ipynb #e7458380
 class LazyVideos:
     "Dataset `seed` as a torch-style Dataset of (video float32 (16,3,64,64), label, points), rendered on access."
     def __init__(self, n:int, seed:int=0, cam:Camera=None, depth_cue=True):
@@ -376,7 +377,7 @@ class LazyVideos:
         v = self.render(t.points[None])[0]
         return torch.from_numpy(v).float().div_(255), t.label, torch.from_numpy(t.points)
 
-# %% ../nbs/00_dataset.ipynb #34369664
+# %% ../nbs/00_dataset.ipynb #3cd1dc0a
 @dataclass
 class ValidationReport:
     ok: bool; problems: list; stats: dict
@@ -452,7 +453,7 @@ def validate_dataset(ds, min_motion_px=MIN_MOTION_PX, near_tol_m=0.05, near_tol_
                  path_3d=s3, path_px=s2)
     return ValidationReport(not probs, probs, stats)
 
-# %% ../nbs/00_dataset.ipynb #a667d7a3
+# %% ../nbs/00_dataset.ipynb #9e079e2c
 class DatasetFileError(ValueError):
     "A dataset file that is missing, unreadable, or holds a bad field."
 
@@ -508,7 +509,23 @@ def get_dataset(run_dir=None, n_samples:int=240, seed:int=0) -> TrajDataset:
     save_dataset(ds, path)
     return ds
 
-# %% ../nbs/00_dataset.ipynb #ad40e546
+# %% ../nbs/00_dataset.ipynb #a036e872
+def pixel_track_features(videos) -> np.ndarray:
+    "Features of the ball's image track, read from the pixels: centred positions, velocities, accelerations."
+    c = ball_centroid(videos); c = np.where(np.isnan(c), np.nanmean(c, axis=1, keepdims=True), c)
+    c = c - c.mean(1, keepdims=True)
+    v = np.diff(c, axis=1); a = np.diff(v, axis=1)
+    return np.concatenate([c.reshape(len(c), -1), v.reshape(len(c), -1), a.reshape(len(c), -1)], 1)
+
+def pixel_readability(ds, seed=0, folds=5) -> dict:
+    "Cross-validated accuracy (overall and per class) of a random forest on `pixel_track_features`."
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.model_selection import cross_val_predict
+    X, y = pixel_track_features(ds.videos), ds.labels
+    pred = cross_val_predict(RandomForestClassifier(300, random_state=seed, n_jobs=1), X, y, cv=min(folds, np.bincount(y).min()))
+    return dict(accuracy=float((pred == y).mean()), **{f'accuracy_{c}': float((pred[y == i] == i).mean()) for i, c in enumerate(CLASSES)})
+
+# %% ../nbs/00_dataset.ipynb #8af37ec1
 def render_speed(n:int, seed:int=0, chunk:int=600) -> float:
     "Videos per second to sample and render `n` videos of dataset `seed`, in chunks of `chunk` (bounded memory)."
     cam = Camera.oblique(); rend = Renderer(cam)
