@@ -10,7 +10,7 @@ __all__ = ['CLASSES', 'T', 'FPS', 'IMG', 'GRAVITY', 'BALL_RADIUS', 'MARGIN_PX', 
            'DatasetFileError', 'save_dataset', 'load_dataset', 'get_dataset', 'pixel_track_features',
            'pixel_readability', 'render_speed']
 
-# %% ../nbs/00_dataset.ipynb #077f2e5e
+# %% ../nbs/00_dataset.ipynb #a307a39b
 import json, math, hashlib, zipfile, dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +37,7 @@ def _plane_basis(n, rng):
     a = _unit(np.cross(n, rng.normal(size=3)))
     return a, np.cross(n, a)
 
-# %% ../nbs/00_dataset.ipynb #fbffa55d
+# %% ../nbs/00_dataset.ipynb #9548c1f1
 def family_points(family:str, p:dict, t) -> np.ndarray:
     "Evaluate the parametric form of `family` with parameters `p` at times `t` -> (len(t), 3)."
     t = np.asarray(t, dtype=np.float64)[:, None]
@@ -51,7 +51,7 @@ def family_points(family:str, p:dict, t) -> np.ndarray:
         return pts
     raise ValueError(f'unknown family {family!r}; expected one of {CLASSES}')
 
-# %% ../nbs/00_dataset.ipynb #8a17afbb
+# %% ../nbs/00_dataset.ipynb #ca016f8c
 def _sample_params(family, rng, view):
     "Draw one parameter set for `family` (unchecked; `sample_trajectory` rejects bad draws)."
     if family == 'linear':
@@ -81,7 +81,7 @@ def _sample_params(family, rng, view):
 
 def _round_params(p): return {k: _r6(np.asarray(v, dtype=np.float64)) if np.ndim(v) else _r6(v) for k, v in p.items()}
 
-# %% ../nbs/00_dataset.ipynb #0e404403
+# %% ../nbs/00_dataset.ipynb #e037ab41
 @dataclass(frozen=True)
 class Camera:
     "Pinhole camera looking from `eye` at `target`, vertical field of view `fov_deg`, square image of `size` px."
@@ -125,7 +125,7 @@ class Camera:
 
     def to_dict(self): return dataclasses.asdict(self)
 
-# %% ../nbs/00_dataset.ipynb #7a966b67
+# %% ../nbs/00_dataset.ipynb #6b75fbe2
 MARGIN_PX = 2.0          # ball and shadow stay this far inside the frame
 MIN_MOTION_PX = 8.0      # the ball's image path over a clip is at least this long
 
@@ -163,7 +163,7 @@ def sample_trajectory(seed:int, index:int, cam:Camera=None, max_tries=500) -> Tr
                               pts.astype(np.float32), equation_text(family, p), tries)
     raise RuntimeError(f'no acceptable {family} trajectory for seed={seed} index={index} in {max_tries} draws')
 
-# %% ../nbs/00_dataset.ipynb #e5c8adda
+# %% ../nbs/00_dataset.ipynb #31d006e6
 def _num(x): return f'{float(x):.6g}'
 
 def _terms(const, terms):
@@ -189,7 +189,7 @@ def equation_text(family:str, p:dict) -> str:
         lines.append(f'{ax}(t) = {rhs}')
     return '\n'.join(lines)
 
-# %% ../nbs/00_dataset.ipynb #44868aea
+# %% ../nbs/00_dataset.ipynb #4d79ffef
 BALL_RGB = np.array([0.92, 0.18, 0.10], np.float32)
 SHADOW_WIN, BALL_WIN = 14, 6       # half-widths (px) of the windows the shadow and the ball are drawn in
 
@@ -267,7 +267,7 @@ class Renderer:
             out[i:i + self.chunk] = np.round(np.clip(f, 0, 1) * 255).astype(np.uint8).transpose(0, 3, 1, 2)
         return out.reshape(N, Tn, 3, S, S)
 
-# %% ../nbs/00_dataset.ipynb #21752e13
+# %% ../nbs/00_dataset.ipynb #9211df1a
 def ball_weight(videos) -> np.ndarray:
     "Redness of each pixel of uint8 or float videos (...,3,H,W) -> (...,H,W) in [0,1]."
     x = np.asarray(videos, dtype=np.float32)
@@ -307,7 +307,7 @@ def foreground_mask(points, cam:Camera=None, dilate_px=2) -> np.ndarray:
                              for c in np.array_split(flat, max(1, len(flat) // 1024))])
     return _dilate((ball | shadow).reshape(*pts.shape[:-1], S, S), dilate_px)
 
-# %% ../nbs/00_dataset.ipynb #96ff4456
+# %% ../nbs/00_dataset.ipynb #b52e1cdb
 SPLITS = ('train', 'val', 'test')
 FORMAT_VERSION = 1
 
@@ -363,7 +363,7 @@ def make_dataset(n:int, seed:int=0, cam:Camera=None, depth_cue=True) -> TrajData
                        [t.equation for t in trs], cam, stratified_split(labels, seed), seed,
                        np.array([t.tries for t in trs]), depth_cue)
 
-# %% ../nbs/00_dataset.ipynb #e7458380
+# %% ../nbs/00_dataset.ipynb #d9ebb403
 class LazyVideos:
     "Dataset `seed` as a torch-style Dataset of (video float32 (16,3,64,64), label, points), rendered on access."
     def __init__(self, n:int, seed:int=0, cam:Camera=None, depth_cue=True):
@@ -377,7 +377,7 @@ class LazyVideos:
         v = self.render(t.points[None])[0]
         return torch.from_numpy(v).float().div_(255), t.label, torch.from_numpy(t.points)
 
-# %% ../nbs/00_dataset.ipynb #3cd1dc0a
+# %% ../nbs/00_dataset.ipynb #1025001f
 @dataclass
 class ValidationReport:
     ok: bool; problems: list; stats: dict
@@ -453,13 +453,29 @@ def validate_dataset(ds, min_motion_px=MIN_MOTION_PX, near_tol_m=0.05, near_tol_
                  path_3d=s3, path_px=s2)
     return ValidationReport(not probs, probs, stats)
 
-# %% ../nbs/00_dataset.ipynb #9e079e2c
+# %% ../nbs/00_dataset.ipynb #f333bb1f
 class DatasetFileError(ValueError):
     "A dataset file that is missing, unreadable, or holds a bad field."
 
+def _check_fields(where, v, y, p, s, n_eq, n_par, S):
+    "Raise `DatasetFileError` naming `where` and the first bad field."
+    N = len(y) if hasattr(y, '__len__') else -1
+    checks = [('videos', isinstance(v, np.ndarray) and v.dtype == np.uint8 and v.shape == (N, T, 3, S, S),
+               f'dtype {getattr(v, "dtype", type(v).__name__)} shape {getattr(v, "shape", None)}, expected uint8 ({N},{T},3,{S},{S})'),
+              ('labels', isinstance(y, np.ndarray) and y.ndim == 1 and np.issubdtype(y.dtype, np.integer) and ((y >= 0) & (y < len(CLASSES))).all(),
+               f'values must be integers in 0..{len(CLASSES) - 1}'),
+              ('points', isinstance(p, np.ndarray) and p.shape == (N, T, 3), f'shape {getattr(p, "shape", None)}, expected ({N},{T},3)'),
+              ('points', isinstance(p, np.ndarray) and np.issubdtype(p.dtype, np.floating) and np.isfinite(p).all(), 'holds NaN or infinite values'),
+              ('split', isinstance(s, np.ndarray) and s.shape == (N,) and set(np.unique(s)) <= set(SPLITS), f'must be one of {SPLITS} per sample'),
+              ('meta.equations', n_eq == N, f'expected {N} equations, found {n_eq}'),
+              ('meta.params', n_par == N, f'expected {N} parameter sets, found {n_par}')]
+    for name, ok, why in checks:
+        if not ok: raise DatasetFileError(f'{where}: field {name!r} {why}')
+
 def save_dataset(ds:TrajDataset, path) -> Path:
-    "Write `ds` to `path` (.npz, versioned, atomic)."
+    "Write `ds` to `path` (.npz, versioned, atomic); a bad field raises before anything is written."
     path = Path(path)
+    _check_fields(path, ds.videos, ds.labels, ds.points, ds.split, len(ds.equations), len(ds.params), ds.camera.size)
     meta = dict(format_version=FORMAT_VERSION, classes=list(ds.classes), seed=int(ds.seed), depth_cue=bool(ds.depth_cue),
                 camera=ds.camera.to_dict(), params=ds.params, equations=ds.equations)
     with atomic_path(path) as tmp:
@@ -487,15 +503,7 @@ def load_dataset(path) -> TrajDataset:
         v, y, p, s, tries = (_field(z, k, path) for k in ('videos', 'labels', 'points', 'split', 'tries'))
     N = len(y); cam = Camera(**{k: tuple(x) if isinstance(x, list) else x for k, x in meta['camera'].items()})
     S = cam.size
-    checks = [('videos', v.dtype == np.uint8 and v.shape == (N, T, 3, S, S), f'dtype {v.dtype} shape {v.shape}, expected uint8 ({N},{T},3,{S},{S})'),
-              ('labels', y.ndim == 1 and np.issubdtype(y.dtype, np.integer) and ((y >= 0) & (y < len(CLASSES))).all(), f'values must be integers in 0..{len(CLASSES) - 1}'),
-              ('points', p.shape == (N, T, 3), f'shape {p.shape}, expected ({N},{T},3)'),
-              ('points', np.isfinite(p).all(), 'holds NaN or infinite values'),
-              ('split', s.shape == (N,) and set(np.unique(s)) <= set(SPLITS), f'must be one of {SPLITS} per sample'),
-              ('meta.equations', len(meta.get('equations', [])) == N, f'expected {N} equations'),
-              ('meta.params', len(meta.get('params', [])) == N, f'expected {N} parameter sets')]
-    for name, ok, why in checks:
-        if not ok: raise DatasetFileError(f'{path}: field {name!r} {why}')
+    _check_fields(path, v, y, p, s, len(meta.get('equations', [])), len(meta.get('params', [])), S)
     return TrajDataset(v, y.astype(np.int64), p.astype(np.float32), meta['params'], meta['equations'], cam, s,
                        meta['seed'], tries, meta['depth_cue'])
 
@@ -509,7 +517,7 @@ def get_dataset(run_dir=None, n_samples:int=240, seed:int=0) -> TrajDataset:
     save_dataset(ds, path)
     return ds
 
-# %% ../nbs/00_dataset.ipynb #a036e872
+# %% ../nbs/00_dataset.ipynb #34bde161
 def pixel_track_features(videos) -> np.ndarray:
     "Features of the ball's image track, read from the pixels: centred positions, velocities, accelerations."
     c = ball_centroid(videos); c = np.where(np.isnan(c), np.nanmean(c, axis=1, keepdims=True), c)
@@ -525,7 +533,7 @@ def pixel_readability(ds, seed=0, folds=5) -> dict:
     pred = cross_val_predict(RandomForestClassifier(300, random_state=seed, n_jobs=1), X, y, cv=min(folds, np.bincount(y).min()))
     return dict(accuracy=float((pred == y).mean()), **{f'accuracy_{c}': float((pred[y == i] == i).mean()) for i, c in enumerate(CLASSES)})
 
-# %% ../nbs/00_dataset.ipynb #8af37ec1
+# %% ../nbs/00_dataset.ipynb #948e9d1e
 def render_speed(n:int, seed:int=0, chunk:int=600) -> float:
     "Videos per second to sample and render `n` videos of dataset `seed`, in chunks of `chunk` (bounded memory)."
     cam = Camera.oblique(); rend = Renderer(cam)
