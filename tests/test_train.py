@@ -173,10 +173,15 @@ def _status_step(path):
     try: return json.loads(path.read_text())['step']
     except (OSError, ValueError, KeyError): return -1
 
+@pytest.fixture(scope='module')
+def uninterrupted(tmp_path_factory):
+    "The script run once without interruption: (script, its directory, process)."
+    d = tmp_path_factory.mktemp('full'); script = d/'train_script.py'; script.write_text(SCRIPT)
+    return script, d, _python([script, d, 'full', 0, 0])             # runs alongside the first kill test
+
 @pytest.mark.parametrize('kill_at', [6, 22])
-def test_sigkill_then_resume_matches_uninterrupted(tmp_path, kill_at):
-    script = tmp_path/'train_script.py'; script.write_text(SCRIPT)
-    full = _python([script, tmp_path, 'full', 0, 0])                 # uninterrupted, alongside
+def test_sigkill_then_resume_matches_uninterrupted(tmp_path, kill_at, uninterrupted):
+    script, full_dir, full = uninterrupted
     victim = _python([script, tmp_path, 'm', 0, 0.03])
     status, t0 = tmp_path/'m'/'status.json', time.time()
     while _status_step(status) < kill_at:
@@ -190,9 +195,9 @@ def test_sigkill_then_resume_matches_uninterrupted(tmp_path, kill_at):
     assert 0 < ck['step'] < 39, ck['step']                             # 3 epochs x 13 steps: killed partway
     resumed = _python([script, tmp_path, 'm', 1, 0])
     for p in (full, resumed): assert p.wait(timeout=120) == 0, p.stdout.read()
-    a, b = (torch.load(tmp_path/f'{n}_final.pt', weights_only=True) for n in ('full', 'm'))
+    a, b = torch.load(full_dir/'full_final.pt', weights_only=True), torch.load(tmp_path/'m_final.pt', weights_only=True)
     assert same_weights(a, b), f'killed at step ~{kill_at}, resumed from step {ck["step"]}'
-    ha, hb = (json.loads((tmp_path/n/'history.json').read_text()) for n in ('full', 'm'))
+    ha, hb = (json.loads((d/n/'history.json').read_text()) for d, n in ((full_dir, 'full'), (tmp_path, 'm')))
     assert [(r['train_loss'], r['val_loss']) for r in ha] == [(r['train_loss'], r['val_loss']) for r in hb]
 
 # ---------------------------------------------------------------- DDP
