@@ -6,7 +6,7 @@
 __all__ = ['PIPELINE', 'KERNEL', 'load_profiles', 'ensure_kernel', 'parse_value', 'NotebookFailed', 'notebook_parameters',
            'export_html', 'run_notebook', 'write_report', 'run', 'main']
 
-# %% ../nbs/09_run.ipynb #ea57f72a
+# %% ../nbs/09_run.ipynb #e42e4cfd
 import argparse, ast, datetime, json, sys, time
 from pathlib import Path
 from .core import repo_root, run_path, load_metrics, atomic_path, atomic_save_json, atomic_write_text, machine_info
@@ -36,14 +36,17 @@ def parse_value(text:str):
     try: return ast.literal_eval(text)
     except (ValueError, SyntaxError): return text
 
-# %% ../nbs/09_run.ipynb #0ea37c71
+# %% ../nbs/09_run.ipynb #61f22514
 class NotebookFailed(RuntimeError):
     "A notebook of a batch run raised: names the notebook, the cell and the error."
 
 def notebook_parameters(path) -> set:
     "Names defined in the notebook's `parameters` cell."
     import papermill as pm
-    return set(pm.inspect_notebook(str(path)))
+    import nbformat
+    nb = nbformat.read(str(path), as_version=4)
+    nb.metadata.setdefault("kernelspec", {"name": "python3", "language": "python", "display_name": "python3"})
+    return set(pm.inspect_notebook(nb))
 
 def export_html(ipynb, html):
     "An HTML copy of an executed notebook (atomic)."
@@ -59,7 +62,7 @@ def run_notebook(src, out_dir, params:dict, kernel=KERNEL, progress=True) -> flo
     dst = out_dir / src.name
     t0 = time.perf_counter()
     try:
-        pm.execute_notebook(str(src), str(dst), parameters=params, kernel_name=kernel, cwd=str(src.parent),
+        pm.execute_notebook(str(src), str(dst), parameters=params, kernel_name=kernel, language='python', cwd=str(src.parent),
                             progress_bar=dict(desc=src.stem, leave=True) if progress else False, log_output=False)
     except pm.PapermillExecutionError as e:
         raise NotebookFailed(f'{src.stem} failed in cell {e.cell_index} (execution count {e.exec_count}): '
@@ -70,7 +73,7 @@ def run_notebook(src, out_dir, params:dict, kernel=KERNEL, progress=True) -> flo
             except Exception as e: print(f'warning: no HTML copy of {dst.name}: {e}', file=sys.stderr)
     return time.perf_counter() - t0
 
-# %% ../nbs/09_run.ipynb #a01aa86d
+# %% ../nbs/09_run.ipynb #958592a5
 def _fmt(v):
     if isinstance(v, float): return f'{v:.4g}'
     return str(v)
@@ -93,7 +96,7 @@ def write_report(out, timings:dict, profile:str, failed:str=None) -> dict:
     atomic_write_text(out / 'report.md', '\n'.join(lines) + '\n')
     return metrics
 
-# %% ../nbs/09_run.ipynb #7be3e836
+# %% ../nbs/09_run.ipynb #2035ba27
 def run(out='runs/latest', profile='quick', only=None, params=None, nbs_dir=None, pipeline=PIPELINE, progress=True) -> dict:
     "Execute the pipeline's notebooks in order into `out`; returns the merged metrics. Raises `NotebookFailed`."
     nbs_dir = Path(nbs_dir) if nbs_dir else repo_root() / 'nbs'
@@ -118,7 +121,7 @@ def run(out='runs/latest', profile='quick', only=None, params=None, nbs_dir=None
         metrics = write_report(out, timings, profile, failed)
     return metrics
 
-# %% ../nbs/09_run.ipynb #e5c80537
+# %% ../nbs/09_run.ipynb #189c62be
 def main(argv=None):
     "The `trajnb` command line."
     ap = argparse.ArgumentParser(prog='trajnb', description='trajnb: learn 3D trajectories from monocular video.')
