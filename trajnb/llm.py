@@ -9,7 +9,7 @@ __all__ = ['SEEN', 'MAX_CHARS', 'MAX_DEPTH', 'MAX_NODES', 'ANSWER_SCHEMA', 'SYST
            'make_answer', 'FitBackend', 'cache_key', 'OpenAIBackend', 'usage_cost', 'get_backend', 'answer_all',
            'describe', 'summarize', 'evaluate_backend']
 
-# %% ../nbs/08_llm.ipynb #cd23d7bf
+# %% ../nbs/08_llm.ipynb #2c12ea25
 import os, re, json, math, time, hashlib, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +21,7 @@ from .dataset import CLASSES, FPS, T, GRAVITY, times
 SEEN = 12                  # frames the vision model reads (0..11); frames 12..15 are the future
 MAX_CHARS, MAX_DEPTH, MAX_NODES = 2000, 40, 500   # parser limits per equation
 
-# %% ../nbs/08_llm.ipynb #239739ec
+# %% ../nbs/08_llm.ipynb #dfab4500
 _TOKEN = re.compile(r'\s*(?:(?P<num>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<op>[-+*/^()]))')
 _FUNCS = {'sin': np.sin, 'cos': np.cos, 'sqrt': np.sqrt, 'exp': np.exp}
 _BINOPS = {'+': np.add, '-': np.subtract, '*': np.multiply, '/': np.divide, '^': np.power}
@@ -92,7 +92,7 @@ def _evaluate(n, t):
     if k == 'fn': return _FUNCS[n[1]](_evaluate(n[2], t))
     return _BINOPS[k](_evaluate(n[1], t), _evaluate(n[2], t))
 
-# %% ../nbs/08_llm.ipynb #09d13730
+# %% ../nbs/08_llm.ipynb #432f98dc
 @dataclass(frozen=True)
 class Equation:
     "A parsed parametric equation; `eq(t) -> (len(t), 3)`."
@@ -122,7 +122,7 @@ def parse_equation(text) -> Equation:
     if sorted(sides) != ['x', 'y', 'z']: raise ValueError(f'need x(t), y(t) and z(t); got {sorted(sides) or "none"}')
     return Equation(text, tuple(sides[a] for a in 'xyz'))
 
-# %% ../nbs/08_llm.ipynb #3ffb3f41
+# %% ../nbs/08_llm.ipynb #6f65d2e4
 def extent(points) -> float:
     "Size of a trajectory: the norm of (max - min) over its points (N,3)."
     p = np.asarray(points, dtype=np.float64)
@@ -155,7 +155,7 @@ def verify_equation(eq, points, family=None, true_family=None, seen=SEEN, tol=0.
     v['passed'] = bool(family_ok is not False and v.nrmse_seen <= tol)
     return v
 
-# %% ../nbs/08_llm.ipynb #eada6af8
+# %% ../nbs/08_llm.ipynb #e187bd15
 ANSWER_SCHEMA = {"name": "trajectory_equation", "strict": True, "schema": {
     "type": "object", "additionalProperties": False, "required": ["family", "equation", "description"],
     "properties": {"family": {"type": "string", "enum": list(CLASSES)},
@@ -190,7 +190,7 @@ def read_prompt(prompt):
     rows = re.findall(r'^\s*\d+ [\d.]+ +(\S+) +(\S+) +(\S+)$', prompt, re.M)
     return np.array(probs), np.array(rows, dtype=np.float64)
 
-# %% ../nbs/08_llm.ipynb #1fb5e796
+# %% ../nbs/08_llm.ipynb #fd38e935
 _G = np.array([0.0, 0.0, -GRAVITY])
 N_PARAMS = dict(linear=6, circular=8, helical=9, parabolic=6)
 
@@ -247,7 +247,7 @@ def _fit_ring(t, X, family, n_refine=3, iters=30):
     if helical: p['advance'] = x[8]
     return p
 
-# %% ../nbs/08_llm.ipynb #185d526f
+# %% ../nbs/08_llm.ipynb #7948a50e
 def _num(x): return f'{float(x):.6g}'
 
 def _terms(const, terms):
@@ -287,7 +287,7 @@ def family_description(family, p) -> str:
     return s.replace('Circle', 'Helix') + (f', advancing {p["advance"]:.2f} m/s along the normal '
                                             f'(pitch {abs(p["advance"]) / max(turns, 1e-9):.2f} m per turn).')
 
-# %% ../nbs/08_llm.ipynb #24b0436b
+# %% ../nbs/08_llm.ipynb #39051c73
 def fit_family(family, track, t=None):
     "Least-squares parameters of `family` for a track (n,3) at times `t` (default: frames 0..n-1); returns (params, rss)."
     X = np.asarray(track, dtype=np.float64); t = times(len(X)) if t is None else np.asarray(t, dtype=np.float64)
@@ -305,7 +305,7 @@ def fit_answer(probs, track, sigma0=1e-3, penalty=3.0) -> dict:
     fam = max(score, key=score.get); p = fits[fam][0]
     return dict(family=fam, equation=family_equation(fam, p), description=family_description(fam, p), scores=score)
 
-# %% ../nbs/08_llm.ipynb #362346cb
+# %% ../nbs/08_llm.ipynb #79e53edd
 @dataclass
 class Answer:
     "One backend answer for one sample; `eq` is the parsed equation or None."
@@ -342,7 +342,7 @@ class FitBackend:
     name = 'fit'
     def __call__(self, probs, track, prompt=''): return make_answer(fit_answer(probs, track), 'fit', prompt)
 
-# %% ../nbs/08_llm.ipynb #f8fc911e
+# %% ../nbs/08_llm.ipynb #955b7ee9
 def cache_key(model, messages) -> str: return hashlib.sha256(json.dumps([model, messages], sort_keys=True).encode()).hexdigest()
 
 def _status_message(e):
@@ -413,7 +413,7 @@ def usage_cost(calls, usd_per_mtok_in, usd_per_mtok_out) -> float:
     "USD spent by the uncached calls of an `OpenAIBackend.calls` log."
     return sum((c['prompt_tokens'] * usd_per_mtok_in + c['completion_tokens'] * usd_per_mtok_out) / 1e6 for c in calls if not c['cached'])
 
-# %% ../nbs/08_llm.ipynb #ada55ded
+# %% ../nbs/08_llm.ipynb #5e4c02ac
 def get_backend(backend='auto', fallback=False, **kw):
     "'fit' | 'openai' | 'auto' (openai when a key is configured, else fit) | a callable backend."
     if callable(backend): return backend
@@ -443,7 +443,7 @@ def describe(videos, predictor=None, backend='auto', run_dir=None, fallback=True
     out = predictor(videos)
     return answer_all(out.probs, out.track, get_backend(backend, fallback=fallback, run_dir=run_dir, **kw))
 
-# %% ../nbs/08_llm.ipynb #9c86fda6
+# %% ../nbs/08_llm.ipynb #c21d8c51
 def summarize(answers, verdicts) -> dict:
     "parse_rate, family_accuracy, verified_rate, median_nrmse_seen/future (medians over parsed answers)."
     ok = [v for v in verdicts if v['parsed']]
