@@ -1,0 +1,84 @@
+"05_generate / 06_predict: mask schedule, seeded generation, honest prefix conditioning, save/load, projected family fits."
+import math
+import numpy as np, pytest, torch
+from trajnb.generate import (MaskGITConfig, MaskedTokenTransformer, MaskGITLoss, VideoGenerator, cosine_schedule, random_mask,
+                             future_region, maskgit_decode, save_generator, load_generator, physics_check)
+from trajnb.predict import FuturePredictor, past_ids, PAST_FRAMES
+from trajnb.tokenizer import VideoTokenizer, TokenizerConfig
+from trajnb.dataset import make_dataset, CLASSES
+
+@pytest.fixture(scope='module')
+def parts():
+    "An untrained tiny tokenizer and transformer that fit together (honesty and determinism do not need training)."
+    torch.manual_seed(0)
+    tok = VideoTokenizer(TokenizerConfig(channels=(8, 16), blocks=(1, 1))).eval()
+    model = MaskedTokenTransformer(MaskGITConfig(tok.codebook_size, tok.grid, d_model=32, n_layers=1)).eval()
+    return tok, model
+
+@pytest.fixture(scope='module')
+def videos():
+    return torch.from_numpy(make_dataset(4, seed=3).videos).float() / 255
+
+def test_mask_schedule():
+    g = torch.Generator().manual_seed(1)
+    assert float(cosine_schedule(0.0)) == 1.0 and abs(float(cosine_schedule(1.0))) < 1e-6
+    m = random_mask(20000, 256, generator=g)
+    assert m.sum(1).min() >= 1
+    assert abs(m.float().mean().item() - 2 / math.pi) < 0.01            # E[cos(pi r / 2)], r ~ U(0,1)
+    fut = future_region((4, 8, 8), 3)
+    m = random_mask(2000, 256, fut, generator=g)
+    assert not m[:, :192].any() and m[:, 192:].sum(1).min() >= 1
+    assert abs(m[:, 192:].float().mean().item() - 2 / math.pi) < 0.02
+
+def test_loss_only_counts_masked_tokens(parts):
+    _, model = parts
+    ids = torch.randint(0, model.cfg.vocab_size, (8, *model.cfg.grid)); y = torch.arange(8) % 4
+    torch.manual_seed(0); loss, ms = MaskGITLoss()(model, (ids, y))
+    assert loss.ndim == 0 and math.isfinite(loss.item()) and 0 <= ms['masked_acc'] <= 1
+    assert abs(loss.item() - math.log(model.cfg.vocab_size)) < 1.0     # untrained: about uniform
+
+def test_generation_is_seeded(parts):
+    tok, model = parts
+    gen = VideoGenerator(model, tok, steps=4)
+    a, b, c = gen.sample_ids('helical', 2, seed=5), gen.sample_ids('helical', 2, seed=5), gen.sample_ids('helical', 2, seed=6)
+    assert torch.equal(a, b) and not torch.equal(a, c)
+    v = gen.generate('linear', 1, seed=0)
+    assert v.shape == (1, 16, 3, 64, 64) and v.min() >= 0 and v.max() <= 1
+    with pytest.raises(ValueError, match='unknown class'): gen.generate('spiral', 1)
+
+def test_decode_keeps_known_tokens(parts):
+    _, model = parts
+    ids = torch.randint(0, model.cfg.vocab_size, (3, model.cfg.n_tokens))
+    known = ~future_region(model.cfg.grid, 3).expand(3, -1)
+    out = maskgit_decode(model, torch.full((3,), model.cfg.null_class), ids, known, steps=3, temperature=1.0, seed=0)
+    assert torch.equal(out[known], ids[known]) and (out < model.cfg.vocab_size).all()
+
+def test_prediction_ignores_the_future(parts, videos):
+    "Changing frames 13-16 changes neither the conditioning tokens nor the prediction; changing the past does change the conditioning."
+    tok, model = parts
+    pred = FuturePredictor(VideoGenerator(model, tok), steps=2)
+    alt = videos.clone(); alt[:, PAST_FRAMES:] = torch.rand_like(alt[:, PAST_FRAMES:])
+    assert torch.equal(past_ids(tok, videos), past_ids(tok, alt))
+    assert torch.equal(past_ids(tok, videos), tok.encode(videos)[:, :pred.n_past])   # the tokenizer is causal
+    assert torch.equal(pred.predict_ids(videos), pred.predict_ids(alt))
+    assert np.array_equal(pred(videos), pred(alt))
+    past = videos.clone(); past[:, 8:PAST_FRAMES] = torch.rand_like(past[:, 8:PAST_FRAMES])
+    assert not torch.equal(past_ids(tok, videos), past_ids(tok, past))
+
+def test_save_load_roundtrip(parts, tmp_path):
+    _, model = parts
+    model.background.fill_(3)
+    f = save_generator(model, tmp_path/'generator'/'generator.pt')
+    m2 = load_generator(tmp_path)
+    assert m2.cfg == model.cfg and torch.equal(m2.background, model.background)
+    ids = torch.randint(0, model.cfg.vocab_size, (2, model.cfg.n_tokens))
+    assert torch.equal(m2(ids, torch.tensor([0, 4])), model(ids, torch.tensor([0, 4])))
+    f.write_bytes(f.read_bytes()[:100])
+    with pytest.raises(ValueError, match='not a readable generator'): load_generator(f)
+    with pytest.raises(FileNotFoundError): load_generator(tmp_path/'nothing')
+
+def test_physics_check_recovers_families():
+    ds = make_dataset(4, seed=21)
+    sel, fits = physics_check(ds.camera, ds.videos)
+    assert list(sel) == list(CLASSES)
+    assert all(fits[i][c].rmse_px < 0.5 for i, c in enumerate(CLASSES))
