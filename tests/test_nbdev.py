@@ -37,8 +37,15 @@ def test_notebook(nb, shared_run_dir):
 def test_parameters_cells():
     "Every pipeline notebook has exactly one cell tagged `parameters` (papermill needs it) defining run_dir and seed."
     import nbformat
-    for nb in NBS:
+    from trajnb.run import PIPELINE
+    for nb in [f'{n}.ipynb' for n in PIPELINE if (ROOT/'nbs'/f'{n}.ipynb').exists()] + ['09_run.ipynb']:
         cells = [c for c in nbformat.read(ROOT/'nbs'/nb, as_version=4).cells if 'parameters' in c.metadata.get('tags', [])]
         assert len(cells) == 1, f'{nb}: {len(cells)} parameters cells'
         assert 'run_dir' in cells[0].source and 'seed' in cells[0].source, nb
         assert '#| export' not in cells[0].source, nb
+
+def test_readme_is_index():
+    "README.md is written directly (nbdev_readme needs Quarto) and must say what nbs/index.ipynb says."
+    import nbformat
+    cells = [c.source.strip() for c in nbformat.read(ROOT/'nbs'/'index.ipynb', as_version=4).cells if c.cell_type == 'markdown']
+    assert '\n\n'.join(cells) == (ROOT/'README.md').read_text().strip()

@@ -10,7 +10,7 @@ __all__ = ['CLASSES', 'T', 'FPS', 'IMG', 'GRAVITY', 'BALL_RADIUS', 'MARGIN_PX', 
            'DatasetFileError', 'save_dataset', 'load_dataset', 'get_dataset', 'pixel_track_features',
            'pixel_readability', 'render_speed']
 
-# %% ../nbs/00_dataset.ipynb #a307a39b
+# %% ../nbs/00_dataset.ipynb #46c4ba28
 import json, math, hashlib, zipfile, dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +37,7 @@ def _plane_basis(n, rng):
     a = _unit(np.cross(n, rng.normal(size=3)))
     return a, np.cross(n, a)
 
-# %% ../nbs/00_dataset.ipynb #9548c1f1
+# %% ../nbs/00_dataset.ipynb #476502f1
 def family_points(family:str, p:dict, t) -> np.ndarray:
     "Evaluate the parametric form of `family` with parameters `p` at times `t` -> (len(t), 3)."
     t = np.asarray(t, dtype=np.float64)[:, None]
@@ -51,7 +51,7 @@ def family_points(family:str, p:dict, t) -> np.ndarray:
         return pts
     raise ValueError(f'unknown family {family!r}; expected one of {CLASSES}')
 
-# %% ../nbs/00_dataset.ipynb #ca016f8c
+# %% ../nbs/00_dataset.ipynb #55d4eb6b
 def _sample_params(family, rng, view):
     "Draw one parameter set for `family` (unchecked; `sample_trajectory` rejects bad draws)."
     if family == 'linear':
@@ -81,7 +81,7 @@ def _sample_params(family, rng, view):
 
 def _round_params(p): return {k: _r6(np.asarray(v, dtype=np.float64)) if np.ndim(v) else _r6(v) for k, v in p.items()}
 
-# %% ../nbs/00_dataset.ipynb #e037ab41
+# %% ../nbs/00_dataset.ipynb #12229b76
 @dataclass(frozen=True)
 class Camera:
     "Pinhole camera looking from `eye` at `target`, vertical field of view `fov_deg`, square image of `size` px."
@@ -125,7 +125,7 @@ class Camera:
 
     def to_dict(self): return dataclasses.asdict(self)
 
-# %% ../nbs/00_dataset.ipynb #6b75fbe2
+# %% ../nbs/00_dataset.ipynb #63687ebe
 MARGIN_PX = 2.0          # ball and shadow stay this far inside the frame
 MIN_MOTION_PX = 8.0      # the ball's image path over a clip is at least this long
 
@@ -163,7 +163,7 @@ def sample_trajectory(seed:int, index:int, cam:Camera=None, max_tries=500) -> Tr
                               pts.astype(np.float32), equation_text(family, p), tries)
     raise RuntimeError(f'no acceptable {family} trajectory for seed={seed} index={index} in {max_tries} draws')
 
-# %% ../nbs/00_dataset.ipynb #31d006e6
+# %% ../nbs/00_dataset.ipynb #8dc917ac
 def _num(x): return f'{float(x):.6g}'
 
 def _terms(const, terms):
@@ -189,7 +189,7 @@ def equation_text(family:str, p:dict) -> str:
         lines.append(f'{ax}(t) = {rhs}')
     return '\n'.join(lines)
 
-# %% ../nbs/00_dataset.ipynb #4d79ffef
+# %% ../nbs/00_dataset.ipynb #95f24a21
 BALL_RGB = np.array([0.92, 0.18, 0.10], np.float32)
 SHADOW_WIN, BALL_WIN = 14, 6       # half-widths (px) of the windows the shadow and the ball are drawn in
 
@@ -267,7 +267,7 @@ class Renderer:
             out[i:i + self.chunk] = np.round(np.clip(f, 0, 1) * 255).astype(np.uint8).transpose(0, 3, 1, 2)
         return out.reshape(N, Tn, 3, S, S)
 
-# %% ../nbs/00_dataset.ipynb #9211df1a
+# %% ../nbs/00_dataset.ipynb #e498b0c8
 def ball_weight(videos) -> np.ndarray:
     "Redness of each pixel of uint8 or float videos (...,3,H,W) -> (...,H,W) in [0,1]."
     x = np.asarray(videos, dtype=np.float32)
@@ -307,7 +307,7 @@ def foreground_mask(points, cam:Camera=None, dilate_px=2) -> np.ndarray:
                              for c in np.array_split(flat, max(1, len(flat) // 1024))])
     return _dilate((ball | shadow).reshape(*pts.shape[:-1], S, S), dilate_px)
 
-# %% ../nbs/00_dataset.ipynb #b52e1cdb
+# %% ../nbs/00_dataset.ipynb #2cf2007b
 SPLITS = ('train', 'val', 'test')
 FORMAT_VERSION = 1
 
@@ -363,7 +363,7 @@ def make_dataset(n:int, seed:int=0, cam:Camera=None, depth_cue=True) -> TrajData
                        [t.equation for t in trs], cam, stratified_split(labels, seed), seed,
                        np.array([t.tries for t in trs]), depth_cue)
 
-# %% ../nbs/00_dataset.ipynb #d9ebb403
+# %% ../nbs/00_dataset.ipynb #ce787a20
 class LazyVideos:
     "Dataset `seed` as a torch-style Dataset of (video float32 (16,3,64,64), label, points), rendered on access."
     def __init__(self, n:int, seed:int=0, cam:Camera=None, depth_cue=True):
@@ -377,7 +377,7 @@ class LazyVideos:
         v = self.render(t.points[None])[0]
         return torch.from_numpy(v).float().div_(255), t.label, torch.from_numpy(t.points)
 
-# %% ../nbs/00_dataset.ipynb #1025001f
+# %% ../nbs/00_dataset.ipynb #aa2d03e4
 @dataclass
 class ValidationReport:
     ok: bool; problems: list; stats: dict
@@ -453,7 +453,7 @@ def validate_dataset(ds, min_motion_px=MIN_MOTION_PX, near_tol_m=0.05, near_tol_
                  path_3d=s3, path_px=s2)
     return ValidationReport(not probs, probs, stats)
 
-# %% ../nbs/00_dataset.ipynb #f333bb1f
+# %% ../nbs/00_dataset.ipynb #d8678943
 class DatasetFileError(ValueError):
     "A dataset file that is missing, unreadable, or holds a bad field."
 
@@ -508,16 +508,17 @@ def load_dataset(path) -> TrajDataset:
                        meta['seed'], tries, meta['depth_cue'])
 
 def get_dataset(run_dir=None, n_samples:int=240, seed:int=0) -> TrajDataset:
-    "The run's dataset (`run_dir/dataset.npz`): loaded when present, else made and saved."
+    """The run's dataset (`run_dir/dataset.npz`): loaded when present with this seed and at least `n_samples`
+    samples (the run's own dataset, as 00_dataset made it, wins over a smaller default), else made and saved."""
     path = run_path(run_dir) / 'dataset.npz'
     if path.exists():
         ds = load_dataset(path)
-        if ds.seed == seed: return ds
+        if ds.seed == seed and len(ds) >= n_samples: return ds
     ds = make_dataset(n_samples, seed)
     save_dataset(ds, path)
     return ds
 
-# %% ../nbs/00_dataset.ipynb #34bde161
+# %% ../nbs/00_dataset.ipynb #e9f579cd
 def pixel_track_features(videos) -> np.ndarray:
     "Features of the ball's image track, read from the pixels: centred positions, velocities, accelerations."
     c = ball_centroid(videos); c = np.where(np.isnan(c), np.nanmean(c, axis=1, keepdims=True), c)
@@ -533,7 +534,7 @@ def pixel_readability(ds, seed=0, folds=5) -> dict:
     pred = cross_val_predict(RandomForestClassifier(300, random_state=seed, n_jobs=1), X, y, cv=min(folds, np.bincount(y).min()))
     return dict(accuracy=float((pred == y).mean()), **{f'accuracy_{c}': float((pred[y == i] == i).mean()) for i, c in enumerate(CLASSES)})
 
-# %% ../nbs/00_dataset.ipynb #948e9d1e
+# %% ../nbs/00_dataset.ipynb #af1783ca
 def render_speed(n:int, seed:int=0, chunk:int=600) -> float:
     "Videos per second to sample and render `n` videos of dataset `seed`, in chunks of `chunk` (bounded memory)."
     cam = Camera.oblique(); rend = Renderer(cam)
