@@ -2,7 +2,8 @@
 import math
 import numpy as np, pytest, torch
 from trajnb.generate import (MaskGITConfig, MaskedTokenTransformer, MaskGITLoss, VideoGenerator, cosine_schedule, random_mask,
-                             future_region, maskgit_decode, save_generator, load_generator, physics_check)
+                             future_region, maskgit_decode, save_generator, load_generator, physics_check, token_levels,
+                             rope_angles, token_foreground)
 from trajnb.predict import FuturePredictor, past_ids, PAST_FRAMES
 from trajnb.tokenizer import VideoTokenizer, TokenizerConfig
 from trajnb.dataset import make_dataset, CLASSES
@@ -12,7 +13,7 @@ def parts():
     "An untrained tiny tokenizer and transformer that fit together (honesty and determinism do not need training)."
     torch.manual_seed(0)
     tok = VideoTokenizer(TokenizerConfig(channels=(8, 16), blocks=(1, 1))).eval()
-    model = MaskedTokenTransformer(MaskGITConfig(tok.codebook_size, tok.grid, d_model=32, n_layers=1)).eval()
+    model = MaskedTokenTransformer(MaskGITConfig(tok.codebook_size, tok.grid, d_model=32, n_layers=1, levels=token_levels(tok))).eval()
     return tok, model
 
 @pytest.fixture(scope='module')
@@ -29,6 +30,16 @@ def test_mask_schedule():
     m = random_mask(2000, 256, fut, generator=g)
     assert not m[:, :192].any() and m[:, 192:].sum(1).min() >= 1
     assert abs(m[:, 192:].float().mean().item() - 2 / math.pi) < 0.02
+
+def test_rotary_angles_and_factorised_scores(parts):
+    a = rope_angles((4, 8, 8), 32)
+    assert a.shape == (257, 16) and (a[0] == 0).all()                # class token: no rotation
+    ft, fh = 10 ** (-torch.arange(6) / 6), 10 ** (-torch.arange(5) / 5)          # 16 pairs: 6 for time, 5 for rows, 5 for columns
+    assert torch.allclose(a[1 + 64], torch.cat([ft, torch.zeros(10)]))          # (t, y, x) = (1, 0, 0)
+    assert torch.allclose(a[1 + 2 * 8], torch.cat([torch.zeros(6), 2 * fh, torch.zeros(5)]))   # (0, 2, 0)
+    _, model = parts
+    lp = model(torch.randint(0, 1000, (2, 256)), torch.tensor([0, 4]))
+    assert torch.allclose(lp.exp().sum(-1), torch.ones(2, 256), atol=1e-4)   # normalised over the 1000 ids
 
 def test_loss_only_counts_masked_tokens(parts):
     _, model = parts
@@ -76,6 +87,12 @@ def test_save_load_roundtrip(parts, tmp_path):
     f.write_bytes(f.read_bytes()[:100])
     with pytest.raises(ValueError, match='not a readable generator'): load_generator(f)
     with pytest.raises(FileNotFoundError): load_generator(tmp_path/'nothing')
+
+def test_token_foreground():
+    ds = make_dataset(4, seed=3)
+    fg = token_foreground(ds, (4, 8, 8))
+    assert fg.shape == (4, 4, 8, 8) and fg.any((2, 3)).all()           # the ball is in every step
+    assert 0.02 < fg.float().mean() < 0.5
 
 def test_physics_check_recovers_families():
     ds = make_dataset(4, seed=21)

@@ -49,6 +49,21 @@ class FuturePredictor:
         "Predicted frames 13-16 (N,4,3,H,W) in [0,1] from frames 1-12 of `videos`; `kw` overrides steps, temperature, choice_noise."
         return self.tok.decode(self.predict_ids(videos, seed, **kw))[:, PAST_FRAMES:].clamp(0, 1).numpy()
 
+    @torch.no_grad()
+    def soft(self, videos, batch_size:int=64) -> np.ndarray:
+        "A different read-out (a diagnostic): feed the decoder E[code | past], the codes averaged under one round's distribution."
+        past = past_ids(self.tok, videos); N = len(past); cfg = self.model.cfg; dev = next(self.model.parameters()).device
+        table = self.tok.quant.ids_to_codes(torch.arange(cfg.vocab_size)).float().to(dev)      # (V, d)
+        fut = future_region(cfg.grid, self.n_past).to(dev); out = []
+        for i in range(0, N, batch_size):
+            ids = torch.zeros(len(past[i:i + batch_size]), cfg.n_tokens, dtype=torch.long, device=dev)
+            ids[:, :(~fut).sum()] = past[i:i + batch_size].flatten(1).to(dev)
+            p = self.model(ids.masked_fill(fut, cfg.mask_id), torch.full((len(ids),), cfg.null_class, device=dev)).float().softmax(-1)
+            codes = torch.where(fut[None, :, None], p @ table, table[ids])                        # (n, L, d): past exact, future expected
+            codes = codes.view(len(ids), *cfg.grid, -1).permute(0, 4, 1, 2, 3)
+            out.append(self.tok.decode_codes(codes).cpu())
+        return torch.cat(out)[:, PAST_FRAMES:].clamp(0, 1).numpy()
+
 def get_predictor(run_dir=None, n_samples:int=240, seed:int=0, device='cpu', **kw) -> FuturePredictor:
     "The run's predictor: 05_generate's transformer and the tokenizer (trained small when missing)."
     return FuturePredictor(get_generator(run_dir, n_samples, seed, device), **kw)
