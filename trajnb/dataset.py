@@ -408,7 +408,7 @@ def _near_duplicates(x, tol):
         pairs += list(zip((i[keep] + s).tolist(), j[keep].tolist()))
     return pairs
 
-def validate_dataset(ds, min_motion_px=MIN_MOTION_PX, near_tol_m=0.05, near_tol_px=1 / 255) -> ValidationReport:
+def validate_dataset(ds, min_motion_px=MIN_MOTION_PX, near_tol_m=0.05, near_tol_px=2 / 255) -> ValidationReport:
     "Check a `TrajDataset` for the failures the earlier attempt had, and more; returns a `ValidationReport`."
     probs, S = [], ds.camera.size
     v, y, p = ds.videos, np.asarray(ds.labels), np.asarray(ds.points)
@@ -430,7 +430,8 @@ def validate_dataset(ds, min_motion_px=MIN_MOTION_PX, near_tol_m=0.05, near_tol_
     # near duplicates: 3D paths, and small thumbnails of the videos
     near_p = _near_duplicates(np.nan_to_num(p.reshape(N, -1)), near_tol_m)
     thumb = v.reshape(N, T, 3, 8, S // 8, 8, S // 8).astype(np.float32).mean((4, 6)) / 255
-    near_v = _near_duplicates(thumb.reshape(N, -1), near_tol_px)
+    cand = _near_duplicates(thumb.reshape(N, -1), near_tol_px)        # thumbnails lose the ball: confirm at full size
+    near_v = [(i, j) for i, j in cand if np.sqrt(((v[i].astype(np.float32) - v[j]) ** 2).mean()) / 255 < near_tol_px]
     if near_p: probs.append(f'near duplicates (3D paths within {near_tol_m} m): {len(near_p)} pairs, e.g. {near_p[:3]}')
     if near_v: probs.append(f'near duplicates (videos): {len(near_v)} pairs, e.g. {near_v[:3]}')
     dup = set(j for _, j in near_p + near_v) | {i for i, h in enumerate(hv) if hv.index(h) != i}
