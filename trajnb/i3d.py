@@ -11,7 +11,7 @@ __all__ = ['FAMILY_BASIS', 'COORD_SCALE', 'MODEL_FORMAT', 'TimePadConv3d', 'Time
            'load_i3d', 'load_pretrained', 'I3DPrediction', 'I3DPredictor', 'get_i3d', 'evaluate_i3d', 'confusion',
            'video_resnet']
 
-# %% ../nbs/07_i3d.ipynb #c606356e
+# %% ../nbs/07_i3d.ipynb #ec0ca35d
 import copy, math, json
 from dataclasses import dataclass, asdict, field
 from pathlib import Path
@@ -98,7 +98,7 @@ def inflate(module:nn.Module, time_kernel:int=3, rule=i3d_time_kernel, init='mea
     new._modules = {k: None if c is None else inflate(c, time_kernel, rule, init) for k, c in module._modules.items()}
     return new
 
-# %% ../nbs/07_i3d.ipynb #2ecb69f6
+# %% ../nbs/07_i3d.ipynb #0255090c
 def conv_bn_relu(ci, co, k, stride=1):
     return nn.Sequential(nn.Conv2d(ci, co, k, stride, k // 2, bias=False), nn.BatchNorm2d(co), nn.ReLU(inplace=True))
 
@@ -185,7 +185,7 @@ class FrameNet(nn.Module):
         self.backbone, self.frame_head, self.norm = Backbone(cfg), mlp(readout_dim(cfg), 128, 3), Norm()
     def forward(self, x): return self.norm.to_world(self.frame_head(readout(*self.backbone(x))))
 
-# %% ../nbs/07_i3d.ipynb #1ae8d708
+# %% ../nbs/07_i3d.ipynb #d15b18d8
 FAMILY_BASIS = ('1 t', '1 cos sin', '1 t cos sin', '1 t')   # per class, CLASSES order; parabolic after removing gravity
 
 def _basis(names, t, w=None):
@@ -232,7 +232,7 @@ class FamilyFits(nn.Module):
         rms = (curves[:, :, :self.T] - x[:, None]).pow(2).sum(-1).mean(-1).add(1e-10).sqrt()
         return curves, rms
 
-# %% ../nbs/07_i3d.ipynb #1f589914
+# %% ../nbs/07_i3d.ipynb #1b525029
 class I3DOutput(NamedTuple):
     logits: torch.Tensor     # (N, n_classes)
     track: torch.Tensor      # (N, n_seen, 3) metres: the ball in frames 1-12
@@ -304,7 +304,7 @@ class I3DNet(nn.Module):
         curve = (logits.softmax(-1)[:, :, None, None] * curves).sum(1)   # mixed by the class probabilities
         return I3DOutput(logits, curve[:, :T], curve[:, T:] + self.norm.scale * self.forecast_head(z[:, T + 1:]))
 
-# %% ../nbs/07_i3d.ipynb #e49e5f76
+# %% ../nbs/07_i3d.ipynb #3b98924b
 class Plain3DCNN(nn.Module):
     "Three 3x3x3 conv layers, space pooled, one linear layer to class logits, track (12,3) and forecast (4,3)."
     def __init__(self, cfg:I3DConfig=None, width=32):
@@ -320,7 +320,7 @@ class Plain3DCNN(nn.Module):
         return I3DOutput(y[:, :k], self.norm.to_world(y[:, k:k + 3 * T].view(-1, T, 3)),
                          self.norm.to_world(y[:, k + 3 * T:].view(-1, Tf, 3)))
 
-# %% ../nbs/07_i3d.ipynb #00eac9e9
+# %% ../nbs/07_i3d.ipynb #c43cbd3d
 COORD_SCALE = 0.75   # metres: the unit of the distance terms (the points' standard deviation per axis)
 
 @dataclass
@@ -349,7 +349,7 @@ def frame_loss(model, batch):
     d = _dist(model(as_float(x)), p)
     return d, dict(dist_m=d * COORD_SCALE)
 
-# %% ../nbs/07_i3d.ipynb #00815d98
+# %% ../nbs/07_i3d.ipynb #dc9df5f3
 from .train import TrainConfig, fit, load_checkpoint
 
 def clip_dataset(ds, n_seen=12, max_n=None):
@@ -433,7 +433,7 @@ def load_i3d(path, device='cpu') -> I3DNet:
     except RuntimeError as e: raise ValueError(f'{path}: weights do not fit the config: {str(e)[:300]}') from None
     return net.to(get_device(device)).eval()
 
-# %% ../nbs/07_i3d.ipynb #d4bf51f2
+# %% ../nbs/07_i3d.ipynb #8596d57e
 def load_pretrained(model:nn.Module, path, init='mean', strict=False) -> dict:
     "Load weights from `path` into `model` by name, inflating 2D kernels into 3D slots; returns {loaded, inflated, skipped, missing}."
     path = Path(path)
@@ -457,7 +457,7 @@ def load_pretrained(model:nn.Module, path, init='mean', strict=False) -> dict:
     model.load_state_dict({**own, **new})
     return rep
 
-# %% ../nbs/07_i3d.ipynb #9b0c5ff6
+# %% ../nbs/07_i3d.ipynb #b5d6ec0f
 class I3DPrediction(NamedTuple):
     probs: np.ndarray      # (N, 4) class probabilities, CLASSES order
     track: np.ndarray      # (N, 12, 3) metres: estimated 3D positions in frames 1-12
@@ -488,7 +488,7 @@ def get_i3d(run_dir=None, n_samples:int=240, seed:int=0, device='auto', recipe:R
         save_i3d(train_i3d(I3DNet(cfg, frame_net=fnet), ds, recipe, run_dir, device=device, seed=seed).model, path)
     return I3DPredictor(load_i3d(path, device))
 
-# %% ../nbs/07_i3d.ipynb #3059b685
+# %% ../nbs/07_i3d.ipynb #7f5747f2
 from .baselines import extent, ade_fde
 
 def evaluate_i3d(pred:I3DPrediction, labels, points) -> dict:
@@ -511,7 +511,7 @@ def confusion(pred:I3DPrediction, labels, n=len(CLASSES)) -> np.ndarray:
     "Counts (true class, predicted class)."
     return np.bincount(np.asarray(labels) * n + pred.probs.argmax(1), minlength=n * n).reshape(n, n)
 
-# %% ../nbs/07_i3d.ipynb #981b9747
+# %% ../nbs/07_i3d.ipynb #e238c5c0
 def video_resnet(name='r3d_18', cfg:I3DConfig=None) -> nn.Module:
     "A torchvision video ResNet (`r3d_18` or `mc3_18`, random init) with a head giving class, track and forecast. Needs torchvision."
     try: import torchvision.models.video as tvv
