@@ -1,0 +1,77 @@
+"What the 03_tokenizer / 04_classify notebooks cannot show well: files on disk, bad files, chunking, the run-directory fallbacks."
+import numpy as np, pytest, torch
+from trajnb.tokenizer import (VideoTokenizer, TokenizerConfig, FSQ, LFQ, save_tokenizer, load_tokenizer, get_tokenizer,
+                              get_tokens, TOK_FORMAT)
+from trajnb.dataset import make_dataset, save_dataset
+
+torch.set_num_threads(1)
+
+def tiny(**kw):
+    tok = VideoTokenizer(channels=(8, 16), **kw)
+    for m in tok.modules():                     # give the zero-initialised layers weights, as training would
+        if isinstance(m, torch.nn.Conv3d) and not m.weight.any(): torch.nn.init.normal_(m.weight, std=0.05)
+    return tok.eval()
+
+@pytest.fixture(scope='module')
+def videos():
+    torch.manual_seed(0)
+    return torch.rand(5, 16, 3, 64, 64)
+
+@pytest.mark.parametrize('q', ['fsq', 'lfq'])
+def test_save_load_roundtrip(tmp_path, videos, q):
+    tok = tiny(quantizer=q)
+    save_tokenizer(tok, tmp_path/'tokenizer'/'tokenizer.pt')
+    for where in (tmp_path/'tokenizer'/'tokenizer.pt', tmp_path/'tokenizer', tmp_path):   # file, its folder, the run dir
+        tok2 = load_tokenizer(where)
+        assert tok2.cfg == tok.cfg
+        assert torch.equal(tok2.encode(videos), tok.encode(videos))
+        assert torch.allclose(tok2.decode(tok.encode(videos)), tok.decode(tok.encode(videos)))
+
+def test_bad_files(tmp_path):
+    tok = tiny()
+    f = save_tokenizer(tok, tmp_path/'t.pt')
+    (tmp_path/'trunc.pt').write_bytes(f.read_bytes()[:200])
+    with pytest.raises(ValueError, match='not a readable tokenizer'): load_tokenizer(tmp_path/'trunc.pt')
+    torch.save({'format': 'something/else'}, tmp_path/'other.pt')
+    with pytest.raises(ValueError, match='not a trajnb tokenizer'): load_tokenizer(tmp_path/'other.pt')
+    ck = torch.load(f, weights_only=True); ck['config']['channels'] = (16, 32)
+    torch.save(ck, tmp_path/'mismatch.pt')
+    with pytest.raises(ValueError, match='weights do not fit'): load_tokenizer(tmp_path/'mismatch.pt')
+    with pytest.raises(FileNotFoundError, match='no tokenizer'): load_tokenizer(tmp_path/'missing.pt')
+
+def test_chunking_and_validation(videos):
+    tok = tiny()
+    ids = tok.encode(videos, batch_size=5)
+    assert torch.equal(tok.encode(videos, batch_size=2), ids)
+    assert torch.allclose(tok.decode(ids, batch_size=2), tok.decode(ids, batch_size=5), atol=1e-5)
+    with pytest.raises(ValueError, match='values must be in'): tok.decode(ids + tok.codebook_size)
+    with pytest.raises(ValueError, match='expected shape'): tok.decode(ids[:, :2])
+    with pytest.raises(ValueError, match='floats'): tok.encode((videos * 255).to(torch.uint8))
+    with pytest.raises(ValueError, match='bad quantizer'): TokenizerConfig(quantizer='vq')
+
+def test_causal_after_reload(tmp_path, videos):
+    save_tokenizer(tiny(), tmp_path/'t.pt'); tok = load_tokenizer(tmp_path/'t.pt')
+    later = videos.clone(); later[:, 12:] = 1 - later[:, 12:]
+    a, b = tok.encode(videos), tok.encode(later)
+    assert torch.equal(a[:, :3], b[:, :3]) and not torch.equal(a[:, 3], b[:, 3])
+    assert torch.allclose(tok.decode(a)[:, :12], tok.decode(b)[:, :12], atol=1e-5)
+    assert tok.frames_per_step * tok.grid[0] == 16
+
+def test_get_tokenizer_trains_once_then_loads(tmp_path):
+    save_dataset(make_dataset(40, 0), tmp_path/'dataset.npz')
+    tok = get_tokenizer(tmp_path, n_samples=40)
+    f = tmp_path/'tokenizer'/'tokenizer.pt'
+    assert f.exists() and (tmp_path/'tokenizer'/'best.pt').exists()
+    t0 = f.stat().st_mtime_ns
+    tok2 = get_tokenizer(tmp_path, n_samples=40)
+    assert f.stat().st_mtime_ns == t0                                  # loaded, not retrained
+    ids = get_tokens(tmp_path, tok2, n_samples=40)
+    assert ids.shape == (40, *tok2.grid) and ids.dtype == np.int64 and ids.max() < tok2.codebook_size
+
+def test_token_classifier_on_videos(tmp_path):
+    from trajnb.classify import get_token_classifier
+    save_dataset(make_dataset(40, 0), tmp_path/'dataset.npz')
+    judge = get_token_classifier(tmp_path, n_samples=40)
+    p = judge(torch.rand(3, 16, 3, 64, 64))
+    assert p.shape == (3, 4) and torch.allclose(p.sum(1), torch.ones(3), atol=1e-5)
+    assert (tmp_path/'token_classifier'/'classifier.pt').exists()
