@@ -31,7 +31,7 @@ class MaskGITConfig:
     n_layers: int = 6            # transformer blocks
     n_heads: int = 4             # attention heads per block
     mlp_ratio: int = 4           # MLP hidden width = mlp_ratio * d_model
-    dropout: float = 0.1         # dropout on embeddings, attention weights and MLP
+    dropout: float = 0.0         # dropout on embeddings, attention weights and MLP
     levels: Optional[tuple] = None  # ids as mixed-radix digits (FSQ levels; (2,)*bits for LFQ): embed and predict per digit
     rope: bool = True            # 3D rotary position embeddings in attention (on top of the learned absolute ones)
 
@@ -109,26 +109,31 @@ class MaskedTokenTransformer(nn.Module):
     def embed(self, ids):
         "Token embeddings (N,L,d): one vector per id, or the sum of one per digit; [MASK] has its own."
         if self.cfg.levels is None: return self.tok_emb(ids)
-        digits = (ids.clamp(max=self.cfg.vocab_size - 1)[..., None] // self.basis) % self.radix
+        digits = self.digits(ids.clamp(max=self.cfg.vocab_size - 1))
         e = sum(emb(digits[..., i]) for i, emb in enumerate(self.digit_emb))
         return torch.where((ids == self.cfg.mask_id)[..., None], self.mask_emb, e)
 
-    def logits(self, h):
-        "Head output (N,L,d) -> scores over the codebook; factorised: log p(id) = sum of the digits' log-softmaxes."
+    def digits(self, ids):
+        "Mixed-radix digits (..., len(levels)) of ids (no [MASK])."
+        return (ids[..., None] // self.basis) % self.radix
+
+    def logits(self, h, per_digit=False):
+        "Head output (N,L,d) -> scores over the codebook; factorised: log p(id) = sum of the digits' log-softmaxes (or the list of those)."
         z = self.head(h)
         if self.cfg.levels is None: return z
         parts = [p.log_softmax(-1) for p in z.split(self.cfg.levels, -1)]
+        if per_digit: return parts
         out = parts[0]
         for p in parts[1:]: out = (p[..., :, None] + out[..., None, :]).flatten(-2)   # id = d0 + l0 (d1 + l1 (d2 + ...))
         return out
 
-    def forward(self, ids, labels):
+    def forward(self, ids, labels, per_digit=False):
         "ids (N,t,h,w) or (N,L) with [MASK] = vocab_size; labels (N,) with null = n_classes -> logits (N,L,vocab_size)."
         x = self.embed(ids.flatten(1)) + self.pos()
         c = self.cls_emb(labels)[:, None] + self.pos_cls
         x = self.drop(torch.cat([c, x], 1))
         for b in self.blocks: x = b(x, self.cos, self.sin)
-        return self.logits(self.norm(x[:, 1:]))
+        return self.logits(self.norm(x[:, 1:]), per_digit)
 
 # %% ../nbs/05_generate.ipynb #35934c0b
 def token_levels(tok) -> tuple:
@@ -144,17 +149,19 @@ def cosine_schedule(r):
     return torch.cos(torch.as_tensor(r, dtype=torch.float32) * math.pi / 2)
 
 def random_mask(n:int, L:int, region=None, generator=None):
-    "Bool (n,L): per row, draw r ~ U(0,1) and mask ceil(cos(pi r/2) m) random positions of `region` (bool (L,), default all; m its size)."
+    "Bool (n,L): per row, draw r ~ U(0,1) and mask ceil(cos(pi r/2) m) random positions of `region` (bool (L,) or (n,L), default all; m its size)."
     region = torch.ones(L, dtype=torch.bool) if region is None else torch.as_tensor(region, dtype=torch.bool)
-    m = int(region.sum())
-    k = (cosine_schedule(torch.rand(n, generator=generator)) * m).ceil().clamp(1, m)
+    m = region.sum(-1)
+    k = (cosine_schedule(torch.rand(n, generator=generator)) * m).ceil().clamp(min=1)
+    k = torch.minimum(k, m.float())
     score = torch.rand(n, L, generator=generator).masked_fill(~region, 2.0)   # outside the region: never among the k lowest
     return score.argsort(1).argsort(1) < k[:, None]
 
-def future_region(grid, n_past_steps:int):
-    "Bool (t*h*w,): the positions of time steps >= n_past_steps."
+def future_region(grid, n_past_steps):
+    "Bool (t*h*w,): the positions of time steps >= n_past_steps; (n, t*h*w) for a tensor of n past lengths."
     t, h, w = grid
-    return (torch.arange(t) >= n_past_steps)[:, None, None].expand(t, h, w).flatten()
+    step = torch.arange(t)[:, None, None].expand(t, h, w).flatten()
+    return step >= (torch.as_tensor(n_past_steps)[..., None] if torch.is_tensor(n_past_steps) else n_past_steps)
 
 def background_ids(ids):
     "The most common id at each position of token grids (N,...) -> (L,): what the static background encodes to."
@@ -168,14 +175,17 @@ class MaskGITLoss:
     p_prefix: float = 0.5          # this often mask only the future (steps >= n_past_steps); the past stays visible
     p_prefix_uncond: float = 0.5   # ... and then drop the class this often (prediction does not know the class)
     n_past_steps: int = 3          # time steps that are the past (frames 1-12 at 4 frames per step)
-    label_smoothing: float = 0.1   # MaskGIT's label smoothing
+    vary_past: bool = False        # prefix pattern: draw the past length from 1..n_past_steps (every step's dynamics is a lesson)
+    label_smoothing: float = 0.0   # label smoothing over all ids (unfactorised head only)
+    digit_sigma: float = 0.0       # factorised head: each digit's target is a Gaussian over the levels, this wide (0: one-hot)
     fg_weight: float = 1.0         # weight of foreground tokens (1: plain MaskGIT): a batch's third tensor marks them, else ...
     background: Optional[torch.Tensor] = None   # ... (L,) background ids: tokens that differ are foreground
 
     def masks(self, n:int, grid, device='cpu'):
         "(mask (n,L), prefix (n,)) from the global torch RNG (seeded by `fit`)."
         L = math.prod(grid)
-        plain, pre = random_mask(n, L), random_mask(n, L, future_region(grid, self.n_past_steps))
+        n_past = torch.randint(1, self.n_past_steps + 1, (n,)) if self.vary_past else torch.full((n,), self.n_past_steps)
+        plain, pre = random_mask(n, L), random_mask(n, L, future_region(grid, n_past))
         is_pre = torch.rand(n) < self.p_prefix
         return torch.where(is_pre[:, None], pre, plain).to(device), is_pre.to(device)
 
@@ -184,14 +194,29 @@ class MaskGITLoss:
         cfg = model.cfg; n = len(ids)
         mask, is_pre = self.masks(n, cfg.grid, ids.device)
         drop = torch.rand(n).to(ids.device) < torch.where(is_pre, self.p_prefix_uncond, self.p_uncond)
-        logits = model(ids.masked_fill(mask, cfg.mask_id), labels.masked_fill(drop, cfg.null_class))[mask]
-        tgt = ids[mask]; hit = logits.argmax(-1) == tgt
-        ce = F.cross_entropy(logits, tgt, label_smoothing=self.label_smoothing, reduction='none')
+        out = model(ids.masked_fill(mask, cfg.mask_id), labels.masked_fill(drop, cfg.null_class), per_digit=cfg.levels is not None)
+        tgt = ids[mask]
+        if cfg.levels is None:
+            logits = out[mask]; hit = logits.argmax(-1) == tgt
+            ce = F.cross_entropy(logits, tgt, label_smoothing=self.label_smoothing, reduction='none')
+        else: ce, hit = self.digit_ce([p[mask] for p in out], model.digits(tgt))
         if len(batch) > 2: fg = batch[2].flatten(1)[mask].bool()            # cells of the true ball/shadow: a loss weight only
         elif self.background is not None: fg = (ids != self.background.to(ids.device))[mask]
         else: return ce.mean(), dict(masked_acc=hit.float().mean())
         w = 1 + (self.fg_weight - 1) * fg.float()
         return (w * ce).sum() / w.sum(), dict(masked_acc=hit.float().mean(), fg_acc=hit[fg].float().sum() / fg.sum().clamp(min=1))
+
+    def digit_ce(self, logps, digits):
+        "Sum over digits of the cross-entropy against targets smoothed over neighbouring levels -> (per-token loss, all digits right)."
+        ce, hit = 0, torch.ones(len(digits), dtype=torch.bool, device=digits.device)
+        for i, lp in enumerate(logps):
+            d = digits[:, i]; hit = hit & (lp.argmax(-1) == d)
+            if self.digit_sigma > 0:
+                k = torch.arange(lp.shape[-1], device=d.device)
+                q = torch.softmax(-(k[None] - d[:, None]).float() ** 2 / (2 * self.digit_sigma ** 2), -1)
+                ce = ce - (q * lp).sum(-1)
+            else: ce = ce - lp.gather(-1, d[:, None])[:, 0]
+        return ce, hit
 
 # %% ../nbs/05_generate.ipynb #1c413684
 def _logits(model, x, labels, guidance):
