@@ -181,19 +181,20 @@ class MaskGITLoss:
     fg_weight: float = 1.0         # weight of foreground tokens (1: plain MaskGIT): a batch's third tensor marks them, else ...
     background: Optional[torch.Tensor] = None   # ... (L,) background ids: tokens that differ are foreground
 
-    def masks(self, n:int, grid, device='cpu'):
-        "(mask (n,L), prefix (n,)) from the global torch RNG (seeded by `fit`)."
-        L = math.prod(grid)
-        n_past = torch.randint(1, self.n_past_steps + 1, (n,)) if self.vary_past else torch.full((n,), self.n_past_steps)
-        plain, pre = random_mask(n, L), random_mask(n, L, future_region(grid, n_past))
-        is_pre = torch.rand(n) < self.p_prefix
-        return torch.where(is_pre[:, None], pre, plain).to(device), is_pre.to(device)
+    def masks(self, n:int, grid, device='cpu', generator=None):
+        "(mask (n,L), prefix (n,), class dropped (n,)) from `generator` (default: the global torch RNG, seeded by `fit`)."
+        L, g = math.prod(grid), generator
+        n_past = torch.randint(1, self.n_past_steps + 1, (n,), generator=g) if self.vary_past else torch.full((n,), self.n_past_steps)
+        plain, pre = random_mask(n, L, generator=g), random_mask(n, L, future_region(grid, n_past), generator=g)
+        is_pre = torch.rand(n, generator=g) < self.p_prefix
+        drop = torch.rand(n, generator=g) < torch.where(is_pre, self.p_prefix_uncond, self.p_uncond)
+        return torch.where(is_pre[:, None], pre, plain).to(device), is_pre.to(device), drop.to(device)
 
     def __call__(self, model, batch):
         ids, labels = batch[0].flatten(1), batch[1]
         cfg = model.cfg; n = len(ids)
-        mask, is_pre = self.masks(n, cfg.grid, ids.device)
-        drop = torch.rand(n).to(ids.device) < torch.where(is_pre, self.p_prefix_uncond, self.p_uncond)
+        g = None if model.training else torch.Generator().manual_seed(0)     # evaluation: the same masks every epoch
+        mask, is_pre, drop = self.masks(n, cfg.grid, ids.device, g)
         out = model(ids.masked_fill(mask, cfg.mask_id), labels.masked_fill(drop, cfg.null_class), per_digit=cfg.levels is not None)
         tgt = ids[mask]
         if cfg.levels is None:

@@ -30,7 +30,7 @@ def past_ids(tok, videos) -> torch.Tensor:
 
 class FuturePredictor:
     "Frames 13-16 from frames 1-12: past tokens -> masked token transformer fills the future tokens (no class) -> tokenizer decoder."
-    def __init__(self, gen:VideoGenerator, steps:int=4, temperature:float=0.0, choice_noise:float=0.0):
+    def __init__(self, gen:VideoGenerator, steps:int=1, temperature:float=0.0, choice_noise:float=0.0):
         self.model, self.tok = gen.model, gen.tok
         self.kw = dict(steps=steps, temperature=temperature, choice_noise=choice_noise, guidance=0.0)
         self.n_past = PAST_FRAMES // self.tok.frames_per_step
