@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['ClassifierConfig', 'TokenClassifier', 'classifier_for', 'classifier_loss', 'token_data', 'predict_ids',
            'train_classifier', 'VideoClassifier', 'load_classifier', 'get_token_classifier', 'video_latents',
-           'pool_latents', 'mlp_probe', 'separation']
+           'pool_latents', 'mlp_probe', 'separation', 'probe_accuracy']
 
 # %% ../nbs/04_classify.ipynb #0a524830
 import math
@@ -148,3 +148,21 @@ def separation(emb, labels) -> dict:
     same = labels[:, None] == labels[None]; off = ~np.eye(len(e), dtype=bool)
     intra, inter = d[same & off].mean(), d[~same].mean()
     return dict(intra=float(intra), inter=float(inter), ratio=float(inter / intra))
+
+# %% ../nbs/04_classify.ipynb #6204f56d
+def probe_accuracy(feats, ds, epochs=20, seed=0, run_dir=None, name='probe', device='cpu') -> dict:
+    "Train an MLP probe on per-video features `feats` (N,F) of `ds`'s train split through `fit`; test accuracy, worst class, separation on the test split."
+    tr, va, te = (ds.indices(s) for s in ('train', 'val', 'test'))
+    f = feats.astype(np.float32)
+    f = (f - f[tr].mean(0)) / (f[tr].std(0) + 1e-6)                 # standardise with training statistics
+    data = lambda idx: torch.utils.data.TensorDataset(torch.from_numpy(f[idx]), torch.from_numpy(ds.labels[idx]))
+    seed_everything(seed)
+    probe = mlp_probe(f.shape[1])
+    cfg = TrainConfig(epochs=epochs, batch_size=32, lr=3e-3, weight_decay=0.05, seed=seed, device=device, progress=False)
+    fit(probe, data(tr), classifier_loss, cfg, run_dir, val_ds=data(va) if len(va) else None, name=name)
+    probe.cpu().eval()
+    with torch.no_grad(): p = probe(torch.from_numpy(f[te])).argmax(1).numpy()
+    y = ds.labels[te]
+    return dict(features=f.shape[1], test_acc=float((p == y).mean()),
+                min_class_acc=float(min((p[y == i] == i).mean() for i in range(len(CLASSES)) if (y == i).any())),
+                **{f'sep_{k}': v for k, v in separation(f[te], y).items()})

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['repo_root', 'run_path', 'atomic_path', 'atomic_write_text', 'atomic_save_json', 'save_metrics', 'load_metrics',
-           'save_figure', 'get_device', 'seed_everything', 'machine_info', 'Timer']
+           'save_figure', 'get_device', 'seed_everything', 'cpu_flags', 'fast_bf16_cpu', 'machine_info', 'Timer']
 
 # %% ../nbs/00_core.ipynb #3dd5a10b
 import os, json, math, time, random, tempfile, platform, contextlib
@@ -94,11 +94,21 @@ def seed_everything(seed:int):
     import torch
     random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)
 
+def cpu_flags() -> set:
+    "The CPU's feature flags from /proc/cpuinfo (empty where there is none)."
+    try: text = Path('/proc/cpuinfo').read_text()
+    except OSError: return set()
+    return set(next((l.split(':', 1)[1].split() for l in text.splitlines() if l.startswith(('flags', 'Features'))), []))
+
+def fast_bf16_cpu() -> bool:
+    "Whether this CPU computes bfloat16 natively (AMX or AVX512-BF16). Elsewhere bf16 autocast is emulated, and far slower than float32."
+    return bool({'amx_bf16', 'avx512_bf16'} & cpu_flags())
+
 def machine_info() -> dict:
     "What a measured number was measured on."
     import torch
     return dict(python=platform.python_version(), torch=torch.__version__, cpus=os.cpu_count(),
-                torch_threads=torch.get_num_threads(), cuda=torch.cuda.is_available(),
+                cpu_bf16=fast_bf16_cpu(), torch_threads=torch.get_num_threads(), cuda=torch.cuda.is_available(),
                 machine=platform.machine(), system=platform.system())
 
 class Timer:

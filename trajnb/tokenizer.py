@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import NamedTuple, Optional
 import numpy as np, torch
 import torch.nn as nn, torch.nn.functional as F
-from .core import run_path, atomic_path, atomic_save_json, save_metrics, save_figure, get_device, seed_everything, Timer
+from .core import run_path, atomic_path, atomic_save_json, save_metrics, save_figure, get_device, seed_everything, Timer, fast_bf16_cpu
 
 class Quantized(NamedTuple):
     codes: torch.Tensor   # (..., d) quantized latent as the decoder sees it (straight-through gradient)
@@ -23,11 +23,13 @@ class Quantized(NamedTuple):
     aux: torch.Tensor     # scalar auxiliary loss (0 for FSQ)
 
 class FSQ(nn.Module):
-    "Finite scalar quantization: bound each of `len(levels)` dims, round it to `levels[i]` values."
-    def __init__(self, levels=(8, 5, 5, 5), eps=1e-3):
+    "Finite scalar quantization: bound each of `len(levels)` dims, round it to `levels[i]` values; optional entropy penalty."
+    def __init__(self, levels=(8, 5, 5, 5), entropy_weight=0.0, gamma=1.0, temperature=0.25, eps=1e-3):
         super().__init__()
         if not levels or any(int(l) != l or l < 2 for l in levels): raise ValueError(f'FSQ: levels must be integers >= 2, got {levels}')
+        if entropy_weight < 0: raise ValueError(f'FSQ: entropy_weight must be >= 0, got {entropy_weight}')
         self.levels, self.eps = tuple(int(l) for l in levels), eps
+        self.entropy_weight, self.gamma, self.temperature = entropy_weight, gamma, temperature
         self.register_buffer('L', torch.tensor(self.levels), persistent=False)
         self.register_buffer('basis', torch.cumprod(torch.tensor((1,) + self.levels[:-1]), 0), persistent=False)
 
@@ -42,11 +44,26 @@ class FSQ(nn.Module):
         offset = (self.L % 2 == 0) * 0.5            # even L: the integers -L/2 .. L/2-1
         return torch.tanh(z + torch.atanh(offset / half)) * half - offset
 
+    def entropies(self, b):
+        "(mean per-sample entropy, entropy of the batch-mean assignment) of soft assignments of bounded latents b (..., d) to all codes, in nats."
+        b = b.reshape(-1, self.dim)
+        ps = [(-(b[:, i:i + 1] - (torch.arange(L, device=b.device) - L // 2)) ** 2 / self.temperature).softmax(-1)
+              for i, L in enumerate(self.levels)]                       # per dim: (n, L_i)
+        per = sum(-(p * p.clamp_min(1e-12).log()).sum(-1).mean() for p in ps)   # entropy of a product = sum of entropies
+        joint = ps[0]
+        for p in ps[1:]: joint = (joint[:, :, None] * p[:, None, :]).flatten(1)  # (n, codebook_size)
+        avg = joint.mean(0)
+        return per, -(avg * avg.clamp_min(1e-12).log()).sum()
+
     def forward(self, z) -> Quantized:
         b = self.bound(z)
         q = torch.round(b).detach() + (b - b.detach())   # straight-through: value round(b), gradient of b
         digits = torch.round(b).long() + self.L // 2
-        return Quantized(q / (self.L // 2), (digits * self.basis).sum(-1), z.new_zeros(()))
+        aux = z.new_zeros(())
+        if self.training and self.entropy_weight:
+            per, batch = self.entropies(b)
+            aux = self.entropy_weight * (per - self.gamma * batch)
+        return Quantized(q / (self.L // 2), (digits * self.basis).sum(-1), aux)
 
     def ids_to_codes(self, ids):
         "Token ids (...) -> the codes (..., d) the decoder sees."
@@ -144,6 +161,7 @@ class Upsample(nn.Module):
 class TokenizerConfig:
     quantizer: str = 'fsq'              # 'fsq' or 'lfq'
     levels: tuple = (8, 5, 5, 5)        # FSQ levels per latent dim: 1000 codes
+    fsq_entropy_weight: float = 0.001   # weight of the entropy penalty on FSQ's soft code assignments (0: plain FSQ)
     lfq_bits: int = 10                  # LFQ latent dims: 2**10 = 1024 codes
     lfq_entropy_weight: float = 0.1     # weight of MAGVIT-v2's entropy penalty
     channels: tuple = (48, 96)          # widths at the stem resolution (8x16x16) and at the token grid
@@ -154,7 +172,7 @@ class TokenizerConfig:
     frames: int = 16                    # frames per clip: 4 frames per token step
     size: int = 64                      # frame side in px
     background: bool = True             # learn the static background as one image (see text)
-    bf16: bool = False                  # run the convolutions in bfloat16 autocast on CPU (AMX: ~3x faster); quantizer and output in float32
+    bf16: object = 'auto'               # bfloat16 autocast for the convolutions on CPU: True, False or 'auto' (only with native bf16: AMX ~3x faster, emulated ~100x slower)
 
     def __post_init__(self):
         self.levels, self.channels, self.blocks = tuple(self.levels), tuple(self.channels), tuple(self.blocks)
@@ -178,7 +196,7 @@ class VideoTokenizer(nn.Module):
         self.cfg = cfg = cfg or TokenizerConfig(**kw)
         (c1, c2), (n1, n2) = cfg.channels, cfg.blocks
         pt, st, sd = cfg.patch_t, 4 // cfg.patch_t, cfg.spatial_down
-        self.quant = FSQ(cfg.levels) if cfg.quantizer == 'fsq' else LFQ(cfg.lfq_bits, cfg.lfq_entropy_weight)
+        self.quant = FSQ(cfg.levels, cfg.fsq_entropy_weight) if cfg.quantizer == 'fsq' else LFQ(cfg.lfq_bits, cfg.lfq_entropy_weight)
         d, pin = self.quant.dim, 3 * pt * cfg.patch ** 2
         self.background = nn.Parameter(torch.zeros(1, 3, 1, cfg.size, cfg.size))
         self.encoder = nn.Sequential(
@@ -215,7 +233,13 @@ class VideoTokenizer(nn.Module):
 
     def _autocast(self):
         dev = self.background.device.type
-        return torch.autocast(dev, dtype=torch.bfloat16, enabled=self.cfg.bf16 and dev == 'cpu')
+        return torch.autocast(dev, dtype=torch.bfloat16, enabled=self.uses_bf16)
+
+    @property
+    def uses_bf16(self) -> bool:
+        "Whether the convolutions run in bfloat16 autocast (CPU only; `bf16='auto'`: where the CPU has it natively)."
+        b = self.cfg.bf16
+        return self.background.device.type == 'cpu' and (b is True or (b == 'auto' and fast_bf16_cpu()))
 
     def latent(self, videos):
         "Continuous (pre-quantization) latent (N, d, t, h, w), float32."
@@ -367,7 +391,7 @@ def get_tokenizer(run_dir=None, n_samples:int=240, seed:int=0, device='cpu', **t
     "The run's tokenizer: loaded from `run_dir/tokenizer/tokenizer.pt`, else a small one trained on the run's dataset and saved there."
     f = run_path(run_dir)/'tokenizer'/'tokenizer.pt'
     if not f.exists():
-        kw = dict(cfg=TokenizerConfig(channels=(16, 32), bf16=True), train_cfg=TrainConfig(epochs=1, batch_size=4, lr=2e-3, progress=False),
+        kw = dict(cfg=TokenizerConfig(channels=(16, 32)), train_cfg=TrainConfig(epochs=1, batch_size=4, lr=2e-3, progress=False),
                   n_train=24, n_val=8, seed=seed)
         train_tokenizer(get_dataset(run_dir, n_samples, seed), run_dir=run_dir, name='tokenizer', **{**kw, **train_kw})
     return load_tokenizer(f, device)
