@@ -43,6 +43,10 @@ def test_parameters_cells():
         assert len(cells) == 1, f'{nb}: {len(cells)} parameters cells'
         assert 'run_dir' in cells[0].source and 'seed' in cells[0].source, nb
         assert '#| export' not in cells[0].source, nb
+        import ast
+        from trajnb.run import notebook_parameters
+        assigned = {t.id for node in ast.parse(cells[0].source).body if isinstance(node, ast.Assign) for t in node.targets}
+        assert notebook_parameters(ROOT/'nbs'/nb) == assigned, f'{nb}: papermill cannot parse (and so cannot set) {assigned - notebook_parameters(ROOT/"nbs"/nb)}'
 
 def test_readme_is_index():
     "README.md is written directly (nbdev_readme needs Quarto) and must say what nbs/index.ipynb says."
