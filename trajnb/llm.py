@@ -295,8 +295,8 @@ def fit_family(family, track, t=None):
     pred = parse_equation(family_equation(family, p))(t)
     return p, float(np.sum((pred - X) ** 2))
 
-def fit_answer(probs, track, sigma0=1e-3, penalty=3.0) -> dict:
-    "The offline answer: every family fitted, the best by log p - BIC/2; {'family', 'equation', 'description', 'scores'}."
+def fit_answer(probs, track, sigma0=0.02, penalty=3.0) -> dict:
+    "The offline answer: every family fitted, the best by log p - BIC/2 (residuals floored at the track's error scale `sigma0`, m); {'family', 'equation', 'description', 'scores'}."
     X = np.asarray(track, dtype=np.float64); n = X.size
     fits = {f: fit_family(f, X) for f in CLASSES}
     logp = np.log(np.clip(np.asarray(probs, dtype=np.float64), 1e-6, 1))
@@ -340,7 +340,8 @@ def make_answer(obj, backend, prompt='', **kw) -> Answer:
 class FitBackend:
     "The offline least-squares describer (`fit_answer`); reads the numbers the prompt carries."
     name = 'fit'
-    def __call__(self, probs, track, prompt=''): return make_answer(fit_answer(probs, track), 'fit', prompt)
+    def __init__(self, sigma0=0.02, penalty=3.0): self.sigma0, self.penalty = sigma0, penalty
+    def __call__(self, probs, track, prompt=''): return make_answer(fit_answer(probs, track, self.sigma0, self.penalty), 'fit', prompt)
 
 # %% ../nbs/08_llm.ipynb #955b7ee9
 def cache_key(model, messages) -> str: return hashlib.sha256(json.dumps([model, messages], sort_keys=True).encode()).hexdigest()
