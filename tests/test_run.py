@@ -57,3 +57,18 @@ def test_bad_arguments(tmp_path, capsys):
     assert 'no such notebook' in capsys.readouterr().err
     assert main(['run', '--out', str(tmp_path/'o'), '--only', '00_dataset', '-p', 'not_a_parameter', '3']) == 2
     assert 'not_a_parameter' in capsys.readouterr().err
+
+def test_only_rerun_keeps_earlier_wall_times(tmp_path):
+    "A second run with --only into the same directory reports every notebook's wall time, marking which ran when."
+    nbs = tmp_path/'nbs'; nbs.mkdir()
+    _nb(nbs/'aa_ok.ipynb', 'from trajnb.core import save_metrics\nsave_metrics(run_dir, "aa_ok", {"x": 1.0})')
+    _nb(nbs/'bb_ok.ipynb', 'from trajnb.core import save_metrics\nsave_metrics(run_dir, "bb_ok", {"y": 2.0})')
+    out = tmp_path/'out'
+    run(out, 'quick', nbs_dir=nbs, pipeline=('aa_ok', 'bb_ok'), progress=False)
+    first = json.loads((out/'metrics.json').read_text())
+    run(out, 'quick', only=['bb_ok'], nbs_dir=nbs, pipeline=('aa_ok', 'bb_ok'), progress=False)
+    m = json.loads((out/'metrics.json').read_text())
+    assert m['aa_ok.wall_seconds'] == first['aa_ok.wall_seconds'] and m['bb_ok.wall_seconds'] > 0
+    assert m['aa_ok.x'] == 1.0 and m['bb_ok.y'] == 2.0
+    rep = (out/'report.md').read_text()
+    assert '| aa_ok |' in rep and 'an earlier run' in rep and '| bb_ok |' in rep and 'this run' in rep

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['PIPELINE', 'KERNEL', 'load_profiles', 'ensure_kernel', 'parse_value', 'NotebookFailed', 'notebook_parameters',
-           'export_html', 'run_notebook', 'write_report', 'run', 'main']
+           'export_html', 'run_notebook', 'earlier_timings', 'write_report', 'run', 'main']
 
 # %% ../nbs/09_run.ipynb #e42e4cfd
 import argparse, ast, datetime, json, sys, time
@@ -78,20 +78,31 @@ def _fmt(v):
     if isinstance(v, float): return f'{v:.4g}'
     return str(v)
 
+def earlier_timings(out) -> dict:
+    "Wall seconds per notebook recorded in `out/metrics.json` by earlier runs into the same directory."
+    f = Path(out) / 'metrics.json'
+    if not f.exists(): return {}
+    try: m = json.loads(f.read_text())
+    except (OSError, ValueError): return {}
+    return {k[:-len('.wall_seconds')]: v for k, v in m.items() if k.endswith('.wall_seconds') and isinstance(v, (int, float))}
+
 def write_report(out, timings:dict, profile:str, failed:str=None) -> dict:
-    "Merge the notebooks' metrics into `out/metrics.json` and write `out/report.md`; returns the metrics."
+    "Merge the notebooks' metrics into `out/metrics.json` and write `out/report.md`; returns the metrics. Notebooks re-run with `--only` keep the earlier ones' wall times."
     out = Path(out)
+    now = set(timings)
+    order = {n: i for i, n in enumerate(PIPELINE)}
+    timings = dict(sorted({**earlier_timings(out), **timings}.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])))
     metrics = {**load_metrics(out), **{f'{nb}.wall_seconds': round(s, 2) for nb, s in timings.items()}}
     atomic_save_json(out / 'metrics.json', dict(sorted(metrics.items())))
     mi = machine_info()
     lines = [f'# trajnb run report', '',
              f'- profile: `{profile}`; run directory: `{out}`',
              f"- finished: {datetime.datetime.now().isoformat(timespec='seconds')}",
-             f"- machine: {mi['cpus']} CPUs, torch {mi['torch']} ({mi['torch_threads']} threads), CUDA: {mi['cuda']}, python {mi['python']}",
+             f"- machine: {mi['cpus']} CPUs, torch {mi['torch']} ({mi['torch_threads']} threads), native bf16: {mi['cpu_bf16']}, CUDA: {mi['cuda']}, python {mi['python']}",
              f'- status: ' + (f'**failed in {failed}**' if failed else 'all notebooks succeeded'), '',
-             '| notebook | wall time (s) |', '|---|---:|']
-    lines += [f'| {nb} | {s:.1f} |' for nb, s in timings.items()]
-    lines += [f'| **total** | {sum(timings.values()):.1f} |', '', '| metric | value |', '|---|---:|']
+             '| notebook | wall time (s) | executed |', '|---|---:|---|']
+    lines += [f"| {nb} | {s:.1f} | {'this run' if nb in now else 'an earlier run'} |" for nb, s in timings.items()]
+    lines += [f'| **total** | {sum(timings.values()):.1f} | |', '', '| metric | value |', '|---|---:|']
     lines += [f'| `{k}` | {_fmt(v)} |' for k, v in sorted(metrics.items()) if not k.endswith('.wall_seconds')]
     atomic_write_text(out / 'report.md', '\n'.join(lines) + '\n')
     return metrics
