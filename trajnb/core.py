@@ -7,7 +7,7 @@ __all__ = ['repo_root', 'run_path', 'atomic_path', 'atomic_write_text', 'atomic_
            'save_figure', 'get_device', 'seed_everything', 'cpu_flags', 'fast_bf16_cpu', 'machine_info', 'Timer']
 
 # %% ../nbs/00_core.ipynb #3dd5a10b
-import os, json, math, time, random, tempfile, platform, contextlib
+import os, json, math, time, random, tempfile, platform, contextlib, functools
 from pathlib import Path
 import numpy as np
 
@@ -100,6 +100,7 @@ def cpu_flags() -> set:
     except OSError: return set()
     return set(next((l.split(':', 1)[1].split() for l in text.splitlines() if l.startswith(('flags', 'Features'))), []))
 
+@functools.lru_cache(maxsize=None)
 def fast_bf16_cpu() -> bool:
     "Whether this CPU computes bfloat16 natively (AMX or AVX512-BF16). Elsewhere bf16 autocast is emulated, and far slower than float32."
     return bool({'amx_bf16', 'avx512_bf16'} & cpu_flags())

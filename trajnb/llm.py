@@ -340,8 +340,8 @@ def make_answer(obj, backend, prompt='', **kw) -> Answer:
 class FitBackend:
     "The offline least-squares describer (`fit_answer`); reads the numbers the prompt carries."
     name = 'fit'
-    def __init__(self, sigma0=0.02, penalty=3.0): self.sigma0, self.penalty = sigma0, penalty
-    def __call__(self, probs, track, prompt=''): return make_answer(fit_answer(probs, track, self.sigma0, self.penalty), 'fit', prompt)
+    def __init__(self, **fit_kw): self.fit_kw = fit_kw        # e.g. sigma0=..., penalty=... (defaults: fit_answer's)
+    def __call__(self, probs, track, prompt=''): return make_answer(fit_answer(probs, track, **self.fit_kw), 'fit', prompt)
 
 # %% ../nbs/08_llm.ipynb #955b7ee9
 def cache_key(model, messages) -> str: return hashlib.sha256(json.dumps([model, messages], sort_keys=True).encode()).hexdigest()
