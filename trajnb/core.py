@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['repo_root', 'run_path', 'atomic_path', 'atomic_write_text', 'atomic_save_json', 'save_metrics', 'load_metrics',
-           'save_figure', 'get_device', 'seed_everything', 'cpu_flags', 'fast_bf16_cpu', 'machine_info', 'Timer']
+           'save_figure', 'get_device', 'seed_everything', 'cpu_flags', 'fast_bf16_cpu', 'machine_info', 'Timer',
+           'read_model_file', 'load_weights']
 
 # %% ../nbs/00_core.ipynb #3dd5a10b
 import os, json, math, time, random, tempfile, platform, contextlib, functools
@@ -116,3 +117,20 @@ class Timer:
     "`with Timer() as t: ...`, then `t.seconds`."
     def __enter__(self): self.t0 = time.perf_counter(); return self
     def __exit__(self, *a): self.seconds = time.perf_counter() - self.t0
+
+# %% ../nbs/00_core.ipynb #a9daa249
+def read_model_file(path, fmt:str, what:str) -> dict:
+    "`torch.load` a model file with `weights_only=True` and check its `format` tag; errors name the file and `what` it should be."
+    import torch
+    f = Path(path)
+    if not f.is_file(): raise FileNotFoundError(f'no {what} at {f}')
+    try: ck = torch.load(f, map_location='cpu', weights_only=True)
+    except Exception as e: raise ValueError(f'{f}: not a readable {what} file ({type(e).__name__}: {str(e)[:200]})') from None
+    if not isinstance(ck, dict) or ck.get('format') != fmt: raise ValueError(f'{f}: not a trajnb {what} (expected format {fmt!r})')
+    return ck
+
+def load_weights(model, state:dict, path):
+    "`model.load_state_dict(state)`, with a mismatch reported as a ValueError naming `path`; returns the model."
+    try: model.load_state_dict(state)
+    except RuntimeError as e: raise ValueError(f'{path}: weights do not fit the config: {str(e)[:300]}') from None
+    return model

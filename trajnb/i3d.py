@@ -19,7 +19,7 @@ from typing import NamedTuple, Optional
 import numpy as np, torch
 from torch import nn
 import torch.nn.functional as F
-from .core import run_path, atomic_path, get_device, seed_everything, Timer
+from .core import run_path, atomic_path, get_device, seed_everything, Timer, read_model_file, load_weights
 from .dataset import CLASSES, FPS, GRAVITY, get_dataset
 
 def _pad_time(x, p):
@@ -422,16 +422,8 @@ def save_i3d(model:I3DNet, path) -> Path:
 
 def load_i3d(path, device='cpu') -> I3DNet:
     "Read a model written by `save_i3d` (`weights_only=True`), in eval mode."
-    path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f'no I3D model at {path}')
-    try: ck = torch.load(path, map_location='cpu', weights_only=True)
-    except Exception as e: raise ValueError(f'{path}: not a readable model file ({type(e).__name__}: {str(e)[:200]})') from None
-    if not isinstance(ck, dict) or ck.get('format') != MODEL_FORMAT:
-        raise ValueError(f'{path}: not a trajnb I3D model (expected format {MODEL_FORMAT!r})')
-    net = I3DNet(I3DConfig(**ck['config']))
-    try: net.load_state_dict(ck['model'])
-    except RuntimeError as e: raise ValueError(f'{path}: weights do not fit the config: {str(e)[:300]}') from None
-    return net.to(get_device(device)).eval()
+    ck = read_model_file(path, MODEL_FORMAT, 'I3D model')
+    return load_weights(I3DNet(I3DConfig(**ck['config'])), ck['model'], path).to(get_device(device)).eval()
 
 # %% ../nbs/07_i3d.ipynb #8596d57e
 def load_pretrained(model:nn.Module, path, init='mean', strict=False) -> dict:
