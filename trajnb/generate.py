@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import NamedTuple, Optional
 import numpy as np, torch
 import torch.nn as nn, torch.nn.functional as F
-from .core import run_path, atomic_path, save_metrics, save_figure, get_device, seed_everything, Timer
+from .core import run_path, atomic_path, save_metrics, save_figure, get_device, seed_everything, Timer, read_model_file, load_weights
 from .dataset import CLASSES, GRAVITY, times, family_points, get_dataset, ball_centroid, foreground_mask
 from .train import TrainConfig, fit, load_checkpoint
 from .tokenizer import get_tokenizer, get_tokens
@@ -284,13 +284,8 @@ def save_generator(model, path) -> Path:
 def load_generator(path, device='cpu') -> MaskedTokenTransformer:
     "Load a transformer saved by `save_generator` (a `generator.pt` file, its folder or a run directory); eval mode."
     f = Path(path); f = f/'generator'/'generator.pt' if (f/'generator').is_dir() else (f/'generator.pt' if f.is_dir() else f)
-    if not f.is_file(): raise FileNotFoundError(f'no generator at {f}')
-    try: ck = torch.load(f, map_location='cpu', weights_only=True)
-    except Exception as e: raise ValueError(f'{f}: not a readable generator file ({type(e).__name__}: {str(e)[:200]})') from e
-    if not isinstance(ck, dict) or ck.get('format') != GEN_FORMAT: raise ValueError(f'{f}: not a trajnb generator (expected format {GEN_FORMAT!r})')
-    model = MaskedTokenTransformer(MaskGITConfig(**ck['config']))
-    try: model.load_state_dict(ck['model'])
-    except RuntimeError as e: raise ValueError(f'{f}: weights do not fit the config: {e}') from e
+    ck = read_model_file(f, GEN_FORMAT, 'generator')
+    model = load_weights(MaskedTokenTransformer(MaskGITConfig(**ck['config'])), ck['model'], f)
     return model.to(get_device(device)).eval()
 
 class GenFit(NamedTuple):

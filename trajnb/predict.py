@@ -61,7 +61,8 @@ class FuturePredictor:
             p = self.model(ids.masked_fill(fut, cfg.mask_id), torch.full((len(ids),), cfg.null_class, device=dev)).float().softmax(-1)
             codes = torch.where(fut[None, :, None], p @ table, table[ids])                        # (n, L, d): past exact, future expected
             codes = codes.view(len(ids), *cfg.grid, -1).permute(0, 4, 1, 2, 3)
-            out.append(self.tok.decode_codes(codes).cpu())
+            top = torch.where(fut[None], p.argmax(-1), ids).view(len(ids), *cfg.grid)         # background tokens: shown as background
+            out.append(self.tok.decode_codes(codes, top).cpu())
         return torch.cat(out)[:, PAST_FRAMES:].clamp(0, 1).numpy()
 
 def get_predictor(run_dir=None, n_samples:int=240, seed:int=0, device='cpu', **kw) -> FuturePredictor:

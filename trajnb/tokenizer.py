@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import NamedTuple, Optional
 import numpy as np, torch
 import torch.nn as nn, torch.nn.functional as F
-from .core import run_path, atomic_path, atomic_save_json, save_metrics, save_figure, get_device, seed_everything, Timer, fast_bf16_cpu
+from .core import run_path, atomic_path, atomic_save_json, save_metrics, save_figure, get_device, seed_everything, Timer, fast_bf16_cpu, read_model_file, load_weights
 
 class Quantized(NamedTuple):
     codes: torch.Tensor   # (..., d) quantized latent as the decoder sees it (straight-through gradient)
@@ -44,6 +44,11 @@ class FSQ(nn.Module):
         offset = (self.L % 2 == 0) * 0.5            # even L: the integers -L/2 .. L/2-1
         return torch.tanh(z + torch.atanh(offset / half)) * half - offset
 
+    @property
+    def background_id(self):
+        "The id of the all-zero code (every digit at its middle level): the tokenizer's background token."
+        return int(((self.L // 2) * self.basis).sum())
+
     def entropies(self, b):
         "(mean per-sample entropy, entropy of the batch-mean assignment) of soft assignments of bounded latents b (..., d) to all codes, in nats."
         b = b.reshape(-1, self.dim)
@@ -55,13 +60,14 @@ class FSQ(nn.Module):
         avg = joint.mean(0)
         return per, -(avg * avg.clamp_min(1e-12).log()).sum()
 
-    def forward(self, z) -> Quantized:
+    def forward(self, z, keep=None) -> Quantized:
+        "Quantize z (..., d); the entropy penalty counts only the positions where `keep` (bool (...)) is True."
         b = self.bound(z)
         q = torch.round(b).detach() + (b - b.detach())   # straight-through: value round(b), gradient of b
         digits = torch.round(b).long() + self.L // 2
         aux = z.new_zeros(())
-        if self.training and self.entropy_weight:
-            per, batch = self.entropies(b)
+        if self.training and self.entropy_weight and (keep is None or keep.any()):
+            per, batch = self.entropies(b if keep is None else b[keep])
             aux = self.entropy_weight * (per - self.gamma * batch)
         return Quantized(q / (self.L // 2), (digits * self.basis).sum(-1), aux)
 
@@ -93,13 +99,17 @@ class LFQ(nn.Module):
         avg = p.mean(0)
         return -(p * logp).sum(-1).mean(), -(avg * avg.clamp_min(1e-12).log()).sum()
 
-    def forward(self, z) -> Quantized:
+    background_id = 0   # the all-minus code: the tokenizer's background token
+
+    def forward(self, z, keep=None) -> Quantized:
+        "Quantize z (..., bits); the entropy penalty and commitment count only the positions where `keep` (bool (...)) is True."
         q = torch.where(z > 0, 1.0, -1.0)
         ids = ((q > 0).long() * self.basis).sum(-1)
         aux = z.new_zeros(())
-        if self.training:
-            per, batch = self.entropies(z)
-            aux = self.entropy_weight * (per - self.gamma * batch) + self.commit_weight * F.mse_loss(z, q)
+        if self.training and (keep is None or keep.any()):
+            zk, qk = (z, q) if keep is None else (z[keep], q[keep])
+            per, batch = self.entropies(zk)
+            aux = self.entropy_weight * (per - self.gamma * batch) + self.commit_weight * F.mse_loss(zk, qk)
         return Quantized(q + (z - z.detach()), ids, aux)
 
     def ids_to_codes(self, ids): return self.codebook[ids]
@@ -161,7 +171,7 @@ class Upsample(nn.Module):
 class TokenizerConfig:
     quantizer: str = 'fsq'              # 'fsq' or 'lfq'
     levels: tuple = (8, 5, 5, 5)        # FSQ levels per latent dim: 1000 codes
-    fsq_entropy_weight: float = 0.001   # weight of the entropy penalty on FSQ's soft code assignments (0: plain FSQ)
+    fsq_entropy_weight: float = 1e-4    # weight of the entropy penalty on FSQ's soft code assignments (0: plain FSQ)
     lfq_bits: int = 10                  # LFQ latent dims: 2**10 = 1024 codes
     lfq_entropy_weight: float = 0.1     # weight of MAGVIT-v2's entropy penalty
     channels: tuple = (48, 96)          # widths at the stem resolution (8x16x16) and at the token grid
@@ -172,6 +182,9 @@ class TokenizerConfig:
     frames: int = 16                    # frames per clip: 4 frames per token step
     size: int = 64                      # frame side in px
     background: bool = True             # learn the static background as one image (see text)
+    bg_gate: bool = True                # token cells whose pixels all equal the background get the background token (see text)
+    gate_tol: float = 0.01              # ... "equal": no pixel of the cell's 4 frames differs by more than this (0.01 ~ 2.5/255)
+    gate_dilate: int = 1                # ... and no cell within this many cells (same step) has content: neighbours may carry the ball too
     bf16: object = 'auto'               # bfloat16 autocast for the convolutions on CPU: True, False or 'auto' (only with native bf16: AMX ~3x faster, emulated ~100x slower)
 
     def __post_init__(self):
@@ -199,6 +212,7 @@ class VideoTokenizer(nn.Module):
         self.quant = FSQ(cfg.levels, cfg.fsq_entropy_weight) if cfg.quantizer == 'fsq' else LFQ(cfg.lfq_bits, cfg.lfq_entropy_weight)
         d, pin = self.quant.dim, 3 * pt * cfg.patch ** 2
         self.background = nn.Parameter(torch.zeros(1, 3, 1, cfg.size, cfg.size))
+        self.register_buffer('bg_ref', torch.zeros(1, 3, 1, cfg.size, cfg.size))   # fixed median background: what the gate compares to
         self.encoder = nn.Sequential(
             CausalConv3d(pin, c1), *[ResBlock(c1) for _ in range(n1)],
             CausalConv3d(c1, c2, stride=(st, sd, sd)), *[ResBlock(c2) for _ in range(n2)],
@@ -222,8 +236,28 @@ class VideoTokenizer(nn.Module):
         v = torch.as_tensor(np.asarray(videos)).reshape(-1, 3, self.cfg.size, self.cfg.size)
         v = v[torch.linspace(0, len(v) - 1, min(len(v), max_frames)).long()]
         med = v.float().median(0).values / (255 if v.dtype == torch.uint8 else 1)
-        with torch.no_grad(): self.background.copy_(med[None, :, None])
+        with torch.no_grad(): self.background.copy_(med[None, :, None]); self.bg_ref.copy_(med[None, :, None])
         return self
+
+    @property
+    def background_id(self) -> int: return self.quant.background_id
+
+    def keep_mask(self, videos):
+        "Bool (N,t,h,w): token cells with a pixel in their 4 frames that differs from `bg_ref` by more than `gate_tol` (all True without the gate)."
+        t, h, w = self.grid; N, T, _, H, W = videos.shape
+        if not self.cfg.bg_gate: return torch.ones(N, t, h, w, dtype=torch.bool, device=videos.device)
+        d = (videos.transpose(1, 2) - self.bg_ref).abs().amax(1)                  # (N,T,H,W)
+        keep = d.reshape(N, t, T // t, h, H // h, w, W // w).amax((2, 4, 6)) > self.cfg.gate_tol
+        k = self.cfg.gate_dilate
+        if k: keep = F.max_pool2d(keep.flatten(0, 1)[:, None].float(), 2 * k + 1, 1, k)[:, 0].view(N, t, h, w) > 0
+        return keep
+
+    def pixel_mask(self, ids):
+        "Float (N,1,T,H,W): 1 on the pixels of token cells that are not the background token (all 1 without the gate)."
+        m = (ids != self.background_id).float() if self.cfg.bg_gate else torch.ones_like(ids, dtype=torch.float32)
+        t, h, w = self.grid
+        r = (self.cfg.frames // t, self.cfg.size // h, self.cfg.size // w)
+        return m.repeat_interleave(r[0], 1).repeat_interleave(r[1], 2).repeat_interleave(r[2], 3)[:, None]
 
     def _check(self, videos):
         want = (self.cfg.frames, 3, self.cfg.size, self.cfg.size)
@@ -249,26 +283,36 @@ class VideoTokenizer(nn.Module):
         with self._autocast(): z = self.encoder(to_depth(x, self.cfg.patch_t, self.cfg.patch))
         return z.float()
 
-    def quantize(self, z) -> Quantized:
-        q = self.quant(z.permute(0, 2, 3, 4, 1))
-        return Quantized(q.codes.permute(0, 4, 1, 2, 3), q.ids, q.aux)
+    def quantize(self, z, keep=None) -> Quantized:
+        "Latent (N,d,t,h,w) -> codes and ids; cells where `keep` (N,t,h,w) is False get the background token."
+        q = self.quant(z.permute(0, 2, 3, 4, 1), keep)
+        codes, ids = q.codes.permute(0, 4, 1, 2, 3), q.ids
+        if keep is not None:
+            bg = self.quant.ids_to_codes(torch.tensor(self.background_id, device=z.device)).to(codes.dtype)
+            codes, ids = torch.where(keep[:, None], codes, bg[None, :, None, None, None]), ids.masked_fill(~keep, self.background_id)
+        return Quantized(codes, ids, q.aux)
 
-    def decode_codes(self, codes):
-        "Codes (N, d, t, h, w) -> videos (N, T, 3, H, W)."
+    def decode_codes(self, codes, ids=None):
+        "Codes (N, d, t, h, w) -> videos (N, T, 3, H, W); with `ids`, the cells of background tokens show exactly the background."
         with self._autocast(): x = self.decoder(codes)
         x = from_depth(x.float(), self.cfg.patch_t, self.cfg.patch)
+        if ids is not None and self.cfg.bg_gate: x = x * self.pixel_mask(ids)
         if self.cfg.background: x = x + self.background
         return x.transpose(1, 2)
 
+    def tokens(self, videos) -> Quantized:
+        "Videos -> quantized latent (codes, ids, aux) through the background gate."
+        return self.quantize(self.latent(videos), self.keep_mask(videos) if self.cfg.bg_gate else None)
+
     def forward(self, videos) -> TokOut:
-        q = self.quantize(self.latent(videos))
-        return TokOut(self.decode_codes(q.codes), q.ids, q.aux)
+        q = self.tokens(videos)
+        return TokOut(self.decode_codes(q.codes, q.ids), q.ids, q.aux)
 
     @torch.no_grad()
     def encode(self, videos, batch_size=32) -> torch.Tensor:
         "Videos (N,16,3,64,64) floats in [0,1] -> token ids (N, t, h, w) int64."
         dev = self.background.device
-        return torch.cat([self.quantize(self.latent(videos[i:i + batch_size].to(dev))).ids.cpu()
+        return torch.cat([self.tokens(videos[i:i + batch_size].to(dev)).ids.cpu()
                           for i in range(0, len(videos), batch_size)])
 
     @torch.no_grad()
@@ -277,8 +321,11 @@ class VideoTokenizer(nn.Module):
         if ids.ndim != 4 or tuple(ids.shape[1:]) != self.grid: raise ValueError(f'ids: expected shape (N, {self.grid}), got {tuple(ids.shape)}')
         if ids.min() < 0 or ids.max() >= self.codebook_size: raise ValueError(f'ids: values must be in 0..{self.codebook_size - 1}')
         dev = self.background.device
-        return torch.cat([self.decode_codes(self.quant.ids_to_codes(ids[i:i + batch_size].to(dev)).permute(0, 4, 1, 2, 3)).cpu()
-                          for i in range(0, len(ids), batch_size)])
+        out = []
+        for i in range(0, len(ids), batch_size):
+            b = ids[i:i + batch_size].to(dev)
+            out.append(self.decode_codes(self.quant.ids_to_codes(b).permute(0, 4, 1, 2, 3), b).cpu())
+        return torch.cat(out)
 
 # %% ../nbs/03_tokenizer.ipynb #626c4b6c
 def tokenizer_loss(model, batch, fg_weight:float=10.0):
@@ -321,13 +368,17 @@ def evaluate_tokenizer(tok, ds, batch_size=32) -> TokEval:
     with Timer() as t:
         ids = tok.encode(x, batch_size)
         rec = tok.decode(ids, batch_size).clamp(0, 1).numpy()
+    keep = torch.cat([tok.keep_mask(x[i:i + batch_size]) for i in range(0, len(x), batch_size)]).numpy()
     x = x.numpy(); fg = foreground_mask(ds.points, ds.camera)[:, :, None]
     ce = centroid_errors(x, rec)
     def block(sel):
         found = ~np.isnan(ce[sel])
         return dict(psnr_db=psnr(x[sel], rec[sel]), fg_psnr_db=psnr(x[sel], rec[sel], fg[sel]),
                     centroid_err_px=float(ce[sel][found].mean()) if found.any() else float('nan'), ball_missed_frac=float(1 - found.mean()))
-    m = dict(**block(slice(None)), **code_stats(ids, tok.codebook_size), bits_per_video=tok.bits_per_video,
+    bg = ids.numpy() == tok.background_id
+    gate = dict(background_token_frac=float(bg.mean()), content_as_background_frac=float((bg & keep).sum() / max(1, keep.sum())),
+                content_perplexity=code_stats(ids.numpy()[~bg], tok.codebook_size)['perplexity'] if (~bg).any() else float('nan'))
+    m = dict(**block(slice(None)), **code_stats(ids, tok.codebook_size), **gate, bits_per_video=tok.bits_per_video,
              tokens_per_video=int(np.prod(tok.grid)), codebook_size=tok.codebook_size, recon_videos_per_s=len(x) / t.seconds)
     for c, name in enumerate(CLASSES):
         if (ds.labels == c).any(): m.update({f'{name}.{k}': v for k, v in block(ds.labels == c).items()})
@@ -354,14 +405,8 @@ def _tok_file(path) -> Path:
 def load_tokenizer(path, device='cpu') -> VideoTokenizer:
     "Load a tokenizer from a `tokenizer.pt` file, its folder, or a run directory (`<run_dir>/tokenizer/tokenizer.pt`); eval mode."
     f = _tok_file(path)
-    if not f.is_file(): raise FileNotFoundError(f'no tokenizer at {f}')
-    try: ck = torch.load(f, map_location='cpu', weights_only=True)
-    except Exception as e: raise ValueError(f'{f}: not a readable tokenizer file ({type(e).__name__}: {str(e)[:200]})') from e
-    if not isinstance(ck, dict) or ck.get('format') != TOK_FORMAT:
-        raise ValueError(f'{f}: not a trajnb tokenizer (expected format {TOK_FORMAT!r})')
-    tok = VideoTokenizer(TokenizerConfig(**ck['config']))
-    try: tok.load_state_dict(ck['model'])
-    except RuntimeError as e: raise ValueError(f'{f}: weights do not fit the config: {e}') from e
+    ck = read_model_file(f, TOK_FORMAT, 'tokenizer')
+    tok = load_weights(VideoTokenizer(TokenizerConfig(**ck['config'])), ck['model'], f)
     return tok.to(get_device(device)).eval()
 
 class TokFit(NamedTuple):
