@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import NamedTuple
 import numpy as np, torch
 import torch.nn as nn, torch.nn.functional as F
-from .core import run_path, atomic_path, save_metrics, save_figure, get_device, seed_everything
+from .core import run_path, atomic_path, save_metrics, save_figure, get_device, seed_everything, read_model_file, load_weights
 from .dataset import get_dataset, CLASSES
 from .train import fit, TrainConfig, load_checkpoint
 from .tokenizer import get_tokenizer, get_tokens, VideoTokenizer
@@ -104,12 +104,8 @@ class VideoClassifier:
 def load_classifier(path, device='cpu') -> TokenClassifier:
     "Load a `TokenClassifier` saved by `train_classifier` (a `classifier.pt` file or its folder)."
     f = Path(path); f = f/'classifier.pt' if f.is_dir() else f
-    if not f.is_file(): raise FileNotFoundError(f'no token classifier at {f}')
-    ck = torch.load(f, map_location='cpu', weights_only=True)
-    if not isinstance(ck, dict) or ck.get('format') != 'trajnb.classify/1': raise ValueError(f'{f}: not a trajnb token classifier')
-    cfg = ClassifierConfig(**ck['config'])
-    model = TokenClassifier(cfg, ck['model']['codebook'])
-    model.load_state_dict(ck['model'])
+    ck = read_model_file(f, 'trajnb.classify/1', 'token classifier')
+    model = load_weights(TokenClassifier(ClassifierConfig(**ck['config']), ck['model']['codebook']), ck['model'], f)
     return model.to(get_device(device)).eval()
 
 def get_token_classifier(run_dir=None, n_samples:int=240, seed:int=0, device='cpu') -> VideoClassifier:

@@ -253,8 +253,8 @@ class VideoTokenizer(nn.Module):
         return keep
 
     def pixel_mask(self, ids):
-        "Float (N,1,T,H,W): 1 on the pixels of token cells that are not the background token (all 1 without the gate)."
-        m = (ids != self.background_id).float() if self.cfg.bg_gate else torch.ones_like(ids, dtype=torch.float32)
+        "Float (N,1,T,H,W): 1 on the pixels of token cells that are not the background token."
+        m = (ids != self.background_id).float()
         t, h, w = self.grid
         r = (self.cfg.frames // t, self.cfg.size // h, self.cfg.size // w)
         return m.repeat_interleave(r[0], 1).repeat_interleave(r[1], 2).repeat_interleave(r[2], 3)[:, None]
