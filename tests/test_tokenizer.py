@@ -75,3 +75,26 @@ def test_token_classifier_on_videos(tmp_path):
     p = judge(torch.rand(3, 16, 3, 64, 64))
     assert p.shape == (3, 4) and torch.allclose(p.sum(1), torch.ones(3), atol=1e-5)
     assert (tmp_path/'token_classifier'/'classifier.pt').exists()
+
+def test_snap_tolerance_survives_save_load(tmp_path, videos):
+    tok = tiny(); tok.init_background(videos); tok.cfg.snap_tol = 0.05
+    tok2 = load_tokenizer(save_tokenizer(tok, tmp_path/'t.pt'))
+    assert tok2.cfg.snap_tol == 0.05
+    ids = tok.encode(videos)
+    assert torch.equal(tok2.decode(ids), tok.decode(ids))
+    raw, snapped = tok.decode(ids, snap=False), tok.decode(ids)
+    near = (raw - tok.bg_ref.transpose(1, 2)).abs().amax(2, keepdim=True) < 0.05
+    assert near.any() and not near.all()
+    assert torch.equal(torch.where(near, tok.bg_ref.transpose(1, 2).expand_as(raw), raw), snapped)
+
+def test_time_reversed_classifier_averages_both_directions(tmp_path, videos):
+    from trajnb.classify import classifier_for, VideoClassifier, load_classifier, predict_ids
+    from dataclasses import asdict
+    tok = tiny()
+    clf = classifier_for(tok, width=8, depth=1, time_reverse=True).eval()
+    torch.save(dict(format='trajnb.classify/1', config=asdict(clf.cfg), model=clf.state_dict()), tmp_path/'classifier.pt')
+    clf2 = load_classifier(tmp_path)
+    assert clf2.cfg.time_reverse
+    p = VideoClassifier(tok, clf2)(videos)
+    fwd, rev = (torch.from_numpy(predict_ids(clf2, tok.encode(v))) for v in (videos, videos.flip(1)))
+    assert torch.allclose(p, (fwd + rev) / 2, atol=1e-6) and not torch.allclose(p, fwd, atol=1e-4)
