@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['ClassifierConfig', 'TokenClassifier', 'classifier_for', 'classifier_loss', 'token_data', 'predict_ids',
-           'train_classifier', 'VideoClassifier', 'load_classifier', 'get_token_classifier', 'video_latents',
-           'pool_latents', 'mlp_probe', 'separation', 'probe_accuracy']
+           'time_reversed_ids', 'train_classifier', 'VideoClassifier', 'load_classifier', 'get_token_classifier',
+           'video_latents', 'pool_latents', 'mlp_probe', 'separation', 'probe_accuracy']
 
 # %% ../nbs/04_classify.ipynb #0a524830
 import math
@@ -28,6 +28,7 @@ class ClassifierConfig:
     depth: int = 4                  # 3x3x3 conv layers
     id_embedding: bool = False      # add a learned per-id embedding to the code embedding
     dropout: float = 0.1            # before the head
+    time_reverse: bool = False      # trained on the clips played backwards too: video predictions average both directions
     n_classes: int = len(CLASSES)   # output classes
 
     def __post_init__(self):
@@ -79,13 +80,22 @@ def predict_ids(model, ids, batch_size=256) -> np.ndarray:
     ids = torch.as_tensor(np.asarray(ids)).long()
     return torch.cat([model(ids[i:i + batch_size].to(dev)).softmax(-1).cpu() for i in range(0, len(ids), batch_size)]).numpy()
 
-def train_classifier(tok, ids, ds, train_cfg:TrainConfig=None, run_dir=None, name='token_classifier', seed=0, **model_kw):
-    "Train a `TokenClassifier` on the train split of `ds` (token ids `ids`), keep the best validation checkpoint, save it."
+@torch.no_grad()
+def time_reversed_ids(tok, videos, batch_size=32, chunk=256) -> np.ndarray:
+    "Token ids (N,t,h,w) of uint8 `videos` (N,T,3,H,W) played backwards: encoded afresh (a causal tokenizer's ids of a reversed clip are not its ids reversed)."
+    return np.concatenate([tok.encode(torch.from_numpy(np.ascontiguousarray(videos[i:i + chunk, ::-1])).float() / 255, batch_size).numpy()
+                           for i in range(0, len(videos), chunk)])
+
+def train_classifier(tok, ids, ds, train_cfg:TrainConfig=None, run_dir=None, name='token_classifier', seed=0, time_reverse=False, **model_kw):
+    "Train a `TokenClassifier` on the train split of `ds` (token ids `ids`; `time_reverse`: plus the reversed videos), keep the best validation checkpoint, save it."
     train_cfg = train_cfg or TrainConfig(epochs=20, batch_size=32, lr=1e-3)
     seed_everything(seed)
-    model = classifier_for(tok, **model_kw)
-    va = ds.indices('val')
-    res = fit(model, token_data(ids, ds.labels, ds.indices('train')), classifier_loss, train_cfg, run_dir,
+    model = classifier_for(tok, time_reverse=time_reverse, **model_kw)
+    tr, va = ds.indices('train'), ds.indices('val')
+    x, y = np.asarray(ids)[tr], ds.labels[tr]
+    if time_reverse: x, y = np.concatenate([x, time_reversed_ids(tok, ds.videos[tr])]), np.concatenate([y, y])
+    train_ds = torch.utils.data.TensorDataset(torch.as_tensor(x).long(), torch.as_tensor(y).long())
+    res = fit(model, train_ds, classifier_loss, train_cfg, run_dir,
               val_ds=token_data(ids, ds.labels, va) if len(va) else None, name=name)
     if res.best_path is not None: load_checkpoint(res.best_path, model)
     model = model.cpu().eval()
@@ -98,7 +108,10 @@ class VideoClassifier:
     "Videos (N,16,3,64,64) floats in [0,1] -> class probabilities (N, 4), through the frozen tokenizer and a `TokenClassifier`."
     def __init__(self, tok:VideoTokenizer, clf:TokenClassifier): self.tok, self.clf = tok.eval(), clf.eval()
     def from_ids(self, ids) -> torch.Tensor: return torch.from_numpy(predict_ids(self.clf, ids))
-    def __call__(self, videos) -> torch.Tensor: return self.from_ids(self.tok.encode(torch.as_tensor(videos).float()))
+    def __call__(self, videos) -> torch.Tensor:
+        v = torch.as_tensor(videos).float(); p = self.from_ids(self.tok.encode(v))
+        if self.clf.cfg.time_reverse: p = (p + self.from_ids(self.tok.encode(v.flip(1)))) / 2    # and played backwards
+        return p
     classes = CLASSES
 
 def load_classifier(path, device='cpu') -> TokenClassifier:
