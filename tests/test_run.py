@@ -66,9 +66,11 @@ def test_only_rerun_keeps_earlier_wall_times(tmp_path):
     out = tmp_path/'out'
     run(out, 'quick', nbs_dir=nbs, pipeline=('aa_ok', 'bb_ok'), progress=False)
     first = json.loads((out/'metrics.json').read_text())
+    (out/'metrics'/'bb_ok.json').write_text(json.dumps({'y': 2.0, 'gone': 3.0}))   # a key the notebook no longer writes
     run(out, 'quick', only=['bb_ok'], nbs_dir=nbs, pipeline=('aa_ok', 'bb_ok'), progress=False)
     m = json.loads((out/'metrics.json').read_text())
     assert m['aa_ok.wall_seconds'] == first['aa_ok.wall_seconds'] and m['bb_ok.wall_seconds'] > 0
     assert m['aa_ok.x'] == 1.0 and m['bb_ok.y'] == 2.0
+    assert 'bb_ok.gone' not in m                                        # the re-run replaced bb_ok's metrics
     rep = (out/'report.md').read_text()
     assert '| aa_ok |' in rep and 'an earlier run' in rep and '| bb_ok |' in rep and 'this run' in rep

@@ -125,6 +125,7 @@ def run(out='runs/latest', profile='quick', only=None, params=None, nbs_dir=None
     try:
         for n in names:
             p = {**profiles[profile].get(n, {}), **{k: v for k, v in (params or {}).items() if k in declared[n]}, 'run_dir': str(out)}
+            (out / 'metrics' / f'{n}.json').unlink(missing_ok=True)     # a re-run replaces the notebook's metrics: no stale keys of an older run
             t0 = time.perf_counter()
             try: timings[n] = run_notebook(nbs_dir / f'{n}.ipynb', out, p, kernel, progress)
             except NotebookFailed: timings[n] = time.perf_counter() - t0; failed = n; raise
