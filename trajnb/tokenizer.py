@@ -370,6 +370,7 @@ class TokEval(NamedTuple):
     recon: np.ndarray   # (N,T,3,H,W) reconstructions, clipped to [0,1]
     ids: np.ndarray     # (N,t,h,w) token ids
     cent_err: np.ndarray  # (N,T) centroid errors in px (NaN: missed)
+    raw: np.ndarray     # (N,T,3,H,W) the decoder's output without the background snap, clipped (= recon when snap_tol is 0)
 
 def evaluate_tokenizer(tok, ds, batch_size=32) -> TokEval:
     "Reconstruct `ds` (a TrajDataset) through encode -> decode and measure it, overall and per class."
@@ -377,7 +378,9 @@ def evaluate_tokenizer(tok, ds, batch_size=32) -> TokEval:
     x = torch.from_numpy(ds.videos).float() / 255
     with Timer() as t:
         ids = tok.encode(x, batch_size)
-        rec = tok.decode(ids, batch_size).clamp(0, 1).numpy()
+        raw = tok.decode(ids, batch_size, snap=False)
+        rec = tok.snap(raw.transpose(1, 2)).transpose(1, 2).clamp(0, 1).numpy()   # what `decode` returns, from one decoder pass
+    raw = raw.clamp(0, 1).numpy()
     keep = torch.cat([tok.keep_mask(x[i:i + batch_size]) for i in range(0, len(x), batch_size)]).numpy()
     x = x.numpy(); fg = foreground_mask(ds.points, ds.camera)[:, :, None]
     ce = centroid_errors(x, rec)
@@ -392,12 +395,11 @@ def evaluate_tokenizer(tok, ds, batch_size=32) -> TokEval:
              tokens_per_video=int(np.prod(tok.grid)), codebook_size=tok.codebook_size, recon_videos_per_s=len(x) / t.seconds,
              snap_tol=float(tok.cfg.snap_tol))
     if tok.cfg.snap_tol > 0:                        # the decoder's own output, before snapping: what the snap adds
-        raw = tok.decode(ids, batch_size, snap=False).clamp(0, 1).numpy()
         m.update(unsnapped_psnr_db=psnr(x, raw), unsnapped_fg_psnr_db=psnr(x, raw, fg),
                  unsnapped_centroid_err_px=float(np.nanmean(centroid_errors(x, raw))))
     for c, name in enumerate(CLASSES):
         if (ds.labels == c).any(): m.update({f'{name}.{k}': v for k, v in block(ds.labels == c).items()})
-    return TokEval(m, rec, ids.numpy(), ce)
+    return TokEval(m, rec, ids.numpy(), ce, raw)
 
 # %% ../nbs/03_tokenizer.ipynb #7c21d4b0
 SNAP_TOLS = (0.0, 0.01, 0.02, 0.03, 0.05, 0.08, 0.1, 0.12, 0.15)
