@@ -7,8 +7,8 @@ __all__ = ['CLASSES', 'T', 'FPS', 'IMG', 'GRAVITY', 'BALL_RADIUS', 'MARGIN_PX', 
            'BALL_WIN', 'SPLITS', 'FORMAT_VERSION', 'times', 'family_points', 'Camera', 'ball_radius_px', 'Trajectory',
            'sample_trajectory', 'equation_text', 'Renderer', 'ball_weight', 'ball_centroid', 'foreground_mask',
            'stratified_split', 'TrajDataset', 'make_dataset', 'LazyVideos', 'ValidationReport', 'validate_dataset',
-           'DatasetFileError', 'save_dataset', 'load_dataset', 'get_dataset', 'pixel_track_features',
-           'pixel_readability', 'render_speed']
+           'more_training_videos', 'DatasetFileError', 'save_dataset', 'load_dataset', 'get_dataset',
+           'pixel_track_features', 'pixel_readability', 'render_speed']
 
 # %% ../nbs/00_dataset.ipynb #46c4ba28
 import json, math, hashlib, zipfile, dataclasses
@@ -453,6 +453,29 @@ def validate_dataset(ds, min_motion_px=MIN_MOTION_PX, near_tol_m=0.05, near_tol_
                  min_motion_px=float(np.nanmin(motion)) if N else 0.0, motion_px=motion, per_class=per_class,
                  path_3d=s3, path_px=s2)
     return ValidationReport(not probs, probs, stats)
+
+# %% ../nbs/00_dataset.ipynb #b7e1c2a1
+def _min_rms_dist(a, b, chunk=1024) -> np.ndarray:
+    "For each path of a (N,T,3): the RMS distance (m) to its nearest path in b (M,T,3); inf when b is empty."
+    import torch
+    if len(a) == 0: return np.zeros(0)
+    a = torch.as_tensor(np.nan_to_num(np.asarray(a, np.float32)).reshape(len(a), -1))
+    b = torch.as_tensor(np.nan_to_num(np.asarray(b, np.float32)).reshape(len(b), -1))
+    if len(b) == 0: return np.full(len(a), np.inf)
+    return np.concatenate([(torch.cdist(a[i:i + chunk], b) / math.sqrt(a.shape[1])).min(1).values.numpy() for i in range(0, len(a), chunk)])
+
+def more_training_videos(ds:TrajDataset, n:int, start:int=None, near_tol_m:float=0.05) -> TrajDataset:
+    "Samples `start`..`start+n-1` (default: right after `ds`) of `ds`'s stream, all split 'train', minus those within `near_tol_m` of a val/test path of `ds`."
+    start = len(ds) if start is None else start
+    if n < 0 or start < 0: raise ValueError(f'more_training_videos: n={n} and start={start} must be >= 0')
+    trs = [sample_trajectory(ds.seed, start + i, ds.camera) for i in range(n)]
+    pts = np.stack([t.points for t in trs]) if trs else np.zeros((0, T, 3), np.float32)
+    keep = np.flatnonzero(_min_rms_dist(pts, ds.points[ds.split != 'train']) > near_tol_m)
+    trs = [trs[i] for i in keep]
+    videos = Renderer(ds.camera, ds.depth_cue)(pts[keep]) if len(keep) else np.zeros((0, T, 3, ds.camera.size, ds.camera.size), np.uint8)
+    return TrajDataset(videos, np.array([t.label for t in trs], np.int64), pts[keep], [t.params for t in trs], [t.equation for t in trs],
+                       ds.camera, np.full(len(keep), 'train', dtype='<U5'), ds.seed, np.array([t.tries for t in trs], int), ds.depth_cue)
+
 
 # %% ../nbs/00_dataset.ipynb #d8678943
 class DatasetFileError(ValueError):
