@@ -92,19 +92,19 @@ def time_reversed_ids(tok, videos, **kw) -> np.ndarray:
     return video_ids(tok, videos, reverse=True, **kw)
 
 def train_classifier(tok, ids, ds, train_cfg:TrainConfig=None, run_dir=None, name='token_classifier', seed=0, time_reverse=False,
-                     more:TrajDataset=None, **model_kw):
-    "Train a `TokenClassifier` on the train split of `ds` (token ids `ids`) plus the videos of `more` (encoded here; all training data); `time_reverse`: plus all of them played backwards. Keeps the best validation checkpoint and saves it."
+                     more:TrajDataset=None, reverse_more:bool=False, **model_kw):
+    "Train a `TokenClassifier` on the train split of `ds` (token ids `ids`) plus the videos of `more` (encoded here; all training data); `time_reverse`: plus the train split played backwards (and `more` too if `reverse_more`). Keeps the best validation checkpoint and saves it."
     train_cfg = train_cfg or TrainConfig(epochs=20, batch_size=32, lr=1e-3)
     seed_everything(seed)
     model = classifier_for(tok, time_reverse=time_reverse, **model_kw)
     tr, va = ds.indices('train'), ds.indices('val')
-    videos, labels = ds.videos[tr], ds.labels[tr]
-    x = np.asarray(ids)[tr]
+    x, y = np.asarray(ids)[tr], ds.labels[tr]
+    if time_reverse: x, y = np.concatenate([x, time_reversed_ids(tok, ds.videos[tr])]), np.concatenate([y, y])
     if more is not None and len(more):
         if set(more.split) != {'train'}: raise ValueError(f'train_classifier: `more` must hold training videos only, got splits {sorted(set(more.split))}')
-        x, videos, labels = np.concatenate([x, video_ids(tok, more.videos)]), np.concatenate([videos, more.videos]), np.concatenate([labels, more.labels])
-    y = labels
-    if time_reverse: x, y = np.concatenate([x, time_reversed_ids(tok, videos)]), np.concatenate([labels, labels])
+        xm, ym = video_ids(tok, more.videos), more.labels
+        if time_reverse and reverse_more: xm, ym = np.concatenate([xm, time_reversed_ids(tok, more.videos)]), np.concatenate([ym, ym])
+        x, y = np.concatenate([x, xm]), np.concatenate([y, ym])
     train_ds = torch.utils.data.TensorDataset(torch.as_tensor(x).long(), torch.as_tensor(y).long())
     res = fit(model, train_ds, classifier_loss, train_cfg, run_dir,
               val_ds=token_data(ids, ds.labels, va) if len(va) else None, name=name)
