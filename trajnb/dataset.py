@@ -7,7 +7,7 @@ __all__ = ['CLASSES', 'T', 'FPS', 'IMG', 'GRAVITY', 'BALL_RADIUS', 'MARGIN_PX', 
            'BALL_WIN', 'SPLITS', 'FORMAT_VERSION', 'times', 'family_points', 'Camera', 'ball_radius_px', 'Trajectory',
            'sample_trajectory', 'equation_text', 'Renderer', 'ball_weight', 'ball_centroid', 'foreground_mask',
            'stratified_split', 'TrajDataset', 'make_dataset', 'LazyVideos', 'ValidationReport', 'validate_dataset',
-           'more_training_videos', 'DatasetFileError', 'save_dataset', 'load_dataset', 'get_dataset',
+           'rms_dist', 'more_training_videos', 'DatasetFileError', 'save_dataset', 'load_dataset', 'get_dataset',
            'pixel_track_features', 'pixel_readability', 'render_speed']
 
 # %% ../nbs/00_dataset.ipynb #46c4ba28
@@ -455,14 +455,17 @@ def validate_dataset(ds, min_motion_px=MIN_MOTION_PX, near_tol_m=0.05, near_tol_
     return ValidationReport(not probs, probs, stats)
 
 # %% ../nbs/00_dataset.ipynb #b7e1c2a1
-def _min_rms_dist(a, b, chunk=1024) -> np.ndarray:
-    "For each path of a (N,T,3): the RMS distance (m) to its nearest path in b (M,T,3); inf when b is empty."
+def rms_dist(a, b, chunk:int=256):
+    "RMS distances (len(a), len(b)) between the rows of `a` and `b` (arrays or tensors, each row flattened), `chunk` rows of `a` at a time."
     import torch
+    a, b = (torch.as_tensor(x, dtype=torch.float32).flatten(1) for x in (a, b))
+    return torch.cat([torch.cdist(a[i:i + chunk], b) for i in range(0, len(a), chunk)]) / math.sqrt(a.shape[1])
+
+def _min_rms_dist(a, b) -> np.ndarray:
+    "For each path of a (N,T,3): the RMS distance (m) to its nearest path in b (M,T,3); inf when b is empty."
     if len(a) == 0: return np.zeros(0)
-    a = torch.as_tensor(np.nan_to_num(np.asarray(a, np.float32)).reshape(len(a), -1))
-    b = torch.as_tensor(np.nan_to_num(np.asarray(b, np.float32)).reshape(len(b), -1))
     if len(b) == 0: return np.full(len(a), np.inf)
-    return np.concatenate([(torch.cdist(a[i:i + chunk], b) / math.sqrt(a.shape[1])).min(1).values.numpy() for i in range(0, len(a), chunk)])
+    return rms_dist(np.nan_to_num(np.asarray(a, np.float32)), np.nan_to_num(np.asarray(b, np.float32))).min(1).values.numpy()
 
 def more_training_videos(ds:TrajDataset, n:int, start:int=None, near_tol_m:float=0.05) -> TrajDataset:
     "Samples `start`..`start+n-1` (default: right after `ds`) of `ds`'s stream, all split 'train', minus those within `near_tol_m` of a val/test path of `ds`."

@@ -7,7 +7,7 @@ __all__ = ['GEN_FORMAT', 'OMEGAS', 'SCENE_BOX', 'BOX_PENALTY', 'FIT_DEPTH', 'N_P
            'Block', 'MaskedTokenTransformer', 'token_levels', 'cosine_schedule', 'random_mask', 'future_region',
            'background_ids', 'MaskGITLoss', 'maskgit_decode', 'future_accuracy', 'token_foreground', 'save_generator',
            'load_generator', 'GenFit', 'train_generator', 'VideoGenerator', 'get_generator', 'generate', 'small',
-           'rms_dist', 'nn_dist', 'mean_pairwise', 'ProjectedFit', 'fit_projected', 'select_family', 'physics_check']
+           'nn_dist', 'mean_pairwise', 'ProjectedFit', 'fit_projected', 'select_family', 'physics_check']
 
 # %% ../nbs/05_generate.ipynb #bab54c40
 import math, json
@@ -17,7 +17,7 @@ from typing import NamedTuple, Optional
 import numpy as np, torch
 import torch.nn as nn, torch.nn.functional as F
 from .core import run_path, atomic_path, save_metrics, save_figure, get_device, seed_everything, Timer, read_model_file, load_weights
-from .dataset import CLASSES, GRAVITY, times, family_points, get_dataset, ball_centroid, foreground_mask
+from .dataset import CLASSES, GRAVITY, times, family_points, get_dataset, ball_centroid, foreground_mask, rms_dist
 from .train import TrainConfig, fit, load_checkpoint
 from .tokenizer import get_tokenizer, get_tokens
 
@@ -358,10 +358,6 @@ def small(videos) -> torch.Tensor:
     "Videos (N,16,3,64,64) -> flat 2x-downsampled float vectors (N, 16*3*32*32) for distances."
     v = torch.as_tensor(np.asarray(videos, np.float32))
     return F.avg_pool2d(v.flatten(0, 1), 2).reshape(len(v), -1)
-
-def rms_dist(a, b, chunk:int=256) -> torch.Tensor:
-    "RMS distances (len(a), len(b)) between flat vectors."
-    return torch.cat([torch.cdist(a[i:i + chunk], b) for i in range(0, len(a), chunk)]) / math.sqrt(a.shape[1])
 
 def nn_dist(a, b, exclude_self=False) -> np.ndarray:
     "Distance of each row of `a` to its nearest row of `b`."
