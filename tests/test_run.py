@@ -74,3 +74,20 @@ def test_only_rerun_keeps_earlier_wall_times(tmp_path):
     assert 'bb_ok.gone' not in m                                        # the re-run replaced bb_ok's metrics
     rep = (out/'report.md').read_text()
     assert '| aa_ok |' in rep and 'an earlier run' in rep and '| bb_ok |' in rep and 'this run' in rep
+
+def test_batch_runs_have_no_training_bars(tmp_path, monkeypatch):
+    "`run` sets TRAJNB_PROGRESS=0 for the kernel: a fit with progress=True writes no tqdm bar into the executed notebook."
+    monkeypatch.delenv('TRAJNB_PROGRESS', raising=False)
+    nbs = tmp_path/'nbs'; nbs.mkdir()
+    _nb(nbs/'aa_fit.ipynb', 'import os, torch\nfrom trajnb.train import fit, TrainConfig\n'
+        'ds = torch.utils.data.TensorDataset(torch.randn(16, 2), torch.randn(16, 1)); m = torch.nn.Linear(2, 1)\n'
+        'loss = lambda m, b: ((m(b[0]) - b[1]) ** 2).mean()\n'
+        'r = fit(m, ds, loss, TrainConfig(epochs=2, batch_size=4, device="cpu", progress=True), run_dir, name="toy")\n'
+        'print("flag", os.environ.get("TRAJNB_PROGRESS"), "steps", r.steps)')
+    out = tmp_path/'out'
+    run(out, 'quick', nbs_dir=nbs, pipeline=('aa_fit',), progress=False)
+    nb = nbformat.read(out/'aa_fit.ipynb', as_version=4)
+    text = ''.join(o.get('text', '') + json.dumps(o.get('data', {})) for c in nb.cells for o in c.get('outputs', []))
+    assert 'flag 0 steps 8' in text
+    assert 'step/s' not in text and '8/8' not in text                  # no tqdm bar
+    assert 'TRAJNB_PROGRESS' not in __import__('os').environ            # the caller's environment is left as it was

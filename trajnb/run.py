@@ -7,7 +7,7 @@ __all__ = ['PIPELINE', 'KERNEL', 'load_profiles', 'ensure_kernel', 'parse_value'
            'export_html', 'run_notebook', 'earlier_timings', 'write_report', 'run', 'main']
 
 # %% ../nbs/09_run.ipynb #e42e4cfd
-import argparse, ast, datetime, json, sys, time
+import argparse, ast, datetime, json, os, sys, time
 from pathlib import Path
 from .core import repo_root, run_path, load_metrics, atomic_path, atomic_save_json, atomic_write_text, machine_info
 
@@ -61,6 +61,8 @@ def run_notebook(src, out_dir, params:dict, kernel=KERNEL, progress=True) -> flo
     src, out_dir = Path(src), Path(out_dir)
     dst = out_dir / src.name
     t0 = time.perf_counter()
+    before = os.environ.get('TRAJNB_PROGRESS')
+    if before is None: os.environ['TRAJNB_PROGRESS'] = '0'     # the kernel inherits it: no training bars in the executed notebooks
     try:
         pm.execute_notebook(str(src), str(dst), parameters=params, kernel_name=kernel, language='python', cwd=str(src.parent),
                             progress_bar=dict(desc=src.stem, leave=True) if progress else False, log_output=False)
@@ -68,6 +70,7 @@ def run_notebook(src, out_dir, params:dict, kernel=KERNEL, progress=True) -> flo
         raise NotebookFailed(f'{src.stem} failed in cell {e.cell_index} (execution count {e.exec_count}): '
                              f'{e.ename}: {e.evalue}. Executed notebook: {dst}') from None
     finally:
+        if before is None: os.environ.pop('TRAJNB_PROGRESS', None)
         if dst.exists():
             try: export_html(dst, dst.with_suffix('.html'))
             except Exception as e: print(f'warning: no HTML copy of {dst.name}: {e}', file=sys.stderr)

@@ -41,7 +41,7 @@ class TrainConfig:
     best_metric: str = 'val_loss'         # epoch metric choosing best.pt (train_loss when it is missing)
     best_mode: str = 'min'                # 'min' or 'max': which direction of best_metric is better
     max_steps: Optional[int] = None       # stop after this many steps in all (the schedule still spans epochs)
-    progress: bool = True                 # show a tqdm progress bar
+    progress: bool = True                 # show a tqdm progress bar (never when $TRAJNB_PROGRESS is '0': `trajnb run` sets it)
 
     def __post_init__(self):
         checks = dict(epochs=self.epochs >= 1, batch_size=self.batch_size >= 1, lr=self.lr > 0,
@@ -313,7 +313,7 @@ class Trainer:
         self.t0 = self.t_ckpt = time.time(); self.step0 = st['step']
         self.write_status()
         bar = tqdm(total=self.total, initial=st['step'], desc=self.name, unit='step',
-                   disable=not (c.progress and self.rank == 0))
+                   disable=not (c.progress and self.rank == 0 and os.environ.get('TRAJNB_PROGRESS') != '0'))
         while st['step'] < self.stop_at:
             e = st['epoch']; net.train()
             for batch in self.batches(e):
