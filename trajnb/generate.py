@@ -317,7 +317,7 @@ def train_generator(ids, ds, model_cfg:MaskGITConfig, train_cfg:TrainConfig, los
 # %% ../nbs/05_generate.ipynb #e0c875a9
 class VideoGenerator:
     "Class-conditional videos from the masked token transformer and the tokenizer's decoder."
-    def __init__(self, model:MaskedTokenTransformer, tok, steps:int=12, temperature:float=1.0, guidance:float=3.0, choice_noise:float=2.0):
+    def __init__(self, model:MaskedTokenTransformer, tok, steps:int=24, temperature:float=1.0, guidance:float=3.0, choice_noise:float=2.0):
         self.model, self.tok = model.eval(), tok.eval()
         self.defaults = dict(steps=steps, temperature=temperature, guidance=guidance, choice_noise=choice_noise)
         if tuple(tok.grid) != model.cfg.grid or tok.codebook_size != model.cfg.vocab_size:
