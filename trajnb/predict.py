@@ -35,19 +35,19 @@ class FuturePredictor:
         self.kw = dict(steps=steps, temperature=temperature, choice_noise=choice_noise, guidance=0.0)
         self.n_past = PAST_FRAMES // self.tok.frames_per_step
 
-    def predict_ids(self, videos, seed:int=0, batch_size:int=64, **kw) -> torch.Tensor:
-        "Full token grids (N,t,h,w): the past encoded from frames 1-12, the future filled in."
+    def predict_ids(self, videos, seed:int=0, batch_size:int=64, labels=None, **kw) -> torch.Tensor:
+        "Full token grids (N,t,h,w): the past encoded from frames 1-12, the future filled in; `labels`: condition on these classes (a diagnostic; default: the null class)."
         past = past_ids(self.tok, videos); N = len(past); grid = self.model.cfg.grid
         ids = torch.zeros(N, *grid, dtype=torch.long); ids[:, :self.n_past] = past
         known = ~future_region(grid, self.n_past).expand(N, -1)
-        null = torch.full((N,), self.model.cfg.null_class)
+        null = torch.full((N,), self.model.cfg.null_class) if labels is None else torch.as_tensor(np.asarray(labels), dtype=torch.long)
         out = [maskgit_decode(self.model, null[i:i + batch_size], ids[i:i + batch_size], known[i:i + batch_size],
                               seed=seed + i, **{**self.kw, **kw}) for i in range(0, N, batch_size)]
         return torch.cat(out).view(N, *grid).cpu()
 
-    def __call__(self, videos, seed:int=0, **kw) -> np.ndarray:
+    def __call__(self, videos, seed:int=0, labels=None, **kw) -> np.ndarray:
         "Predicted frames 13-16 (N,4,3,H,W) in [0,1] from frames 1-12 of `videos`; `kw` overrides steps, temperature, choice_noise."
-        return self.tok.decode(self.predict_ids(videos, seed, **kw))[:, PAST_FRAMES:].clamp(0, 1).numpy()
+        return self.tok.decode(self.predict_ids(videos, seed, labels=labels, **kw))[:, PAST_FRAMES:].clamp(0, 1).numpy()
 
     @torch.no_grad()
     def soft(self, videos, batch_size:int=64) -> np.ndarray:
