@@ -40,8 +40,8 @@ class FuturePredictor:
         past = past_ids(self.tok, videos); N = len(past); grid = self.model.cfg.grid
         ids = torch.zeros(N, *grid, dtype=torch.long); ids[:, :self.n_past] = past
         known = ~future_region(grid, self.n_past).expand(N, -1)
-        null = torch.full((N,), self.model.cfg.null_class) if labels is None else torch.as_tensor(np.asarray(labels), dtype=torch.long)
-        out = [maskgit_decode(self.model, null[i:i + batch_size], ids[i:i + batch_size], known[i:i + batch_size],
+        cls = torch.full((N,), self.model.cfg.null_class) if labels is None else torch.as_tensor(np.asarray(labels), dtype=torch.long)
+        out = [maskgit_decode(self.model, cls[i:i + batch_size], ids[i:i + batch_size], known[i:i + batch_size],
                               seed=seed + i, **{**self.kw, **kw}) for i in range(0, N, batch_size)]
         return torch.cat(out).view(N, *grid).cpu()
 
