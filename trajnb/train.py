@@ -194,11 +194,12 @@ def evaluate(model, ds, loss_fn, batch_size=64, device=None, rank=0, world=1, am
 class FitResult(NamedTuple):
     model: torch.nn.Module        # the model trained in place, FINAL weights, in eval mode (best: best_path)
     history: list                 # one dict of metrics per finished epoch
-    best_path: Optional[Path]     # run_dir/<name>/best.pt (None before the first epoch ends)
+    best_path: Optional[Path]     # run_dir/<name>/best.pt; None before the first epoch ends and when stopped mid-epoch
     latest_path: Path             # run_dir/<name>/latest.pt
     train_seconds: float          # wall time of this call
     samples_per_s: float          # training samples per second in this call, all processes together
     steps: int                    # optimizer steps done in all, including those before a resume
+    stop_metrics: dict            # stopped by max_steps mid-epoch: validation of the final weights (else {})
 
 class Trainer:
     "One training run: model, optimizer, schedule, loop state and files. See `fit`."
@@ -284,14 +285,7 @@ class Trainer:
         st, c = self.state, self.cfg
         row = dict(epoch=st['epoch'] + 1, step=st['step'], lr=self.opt.param_groups[0]['lr'])
         row.update({f'train_{k}': v for k, v in _mean(st['sums'], self.world, self.device).items()})
-        if self.val_ds is not None:
-            val = evaluate(self.model, self.val_ds, self.loss_fn, self.per, self.device, self.rank, self.world, self.amp)
-            row.update({f'val_{k}': v for k, v in val.items()})
-        if self.eval_fn is not None and self.rank == 0:
-            self.model.eval()
-            with torch.no_grad(): row.update({k: float(v) for k, v in self.eval_fn(self.model).items()})
-            self.model.train()
-        row.update(elapsed_s=time.time() - self.t0, samples_per_s=self.speed())
+        row.update(self.validate(), elapsed_s=time.time() - self.t0, samples_per_s=self.speed())
         st['history'].append(row); st['epoch'] += 1; st['sums'] = {}
         key, mode = (c.best_metric, c.best_mode) if c.best_metric in row else ('train_loss', 'min')
         if key != c.best_metric and not self.warned and self.rank == 0:
@@ -306,6 +300,18 @@ class Trainer:
         if self.rank == 0: atomic_save_json(self.dir/'history.json', st['history'])
         self.write_status()
 
+    def validate(self) -> dict:
+        "val_ds's losses (`val_*`) and eval_fn's metrics of the current weights."
+        row = {}
+        if self.val_ds is not None:
+            val = evaluate(self.model, self.val_ds, self.loss_fn, self.per, self.device, self.rank, self.world, self.amp)
+            row.update({f'val_{k}': v for k, v in val.items()})
+        if self.eval_fn is not None and self.rank == 0:
+            self.model.eval()
+            with torch.no_grad(): row.update({k: float(v) for k, v in self.eval_fn(self.model).items()})
+            self.model.train()
+        return row
+
     def run(self) -> FitResult:
         st, c = self.state, self.cfg
         net = self.model if self.world == 1 else DistributedDataParallel(
@@ -314,6 +320,7 @@ class Trainer:
         self.write_status()
         bar = tqdm(total=self.total, initial=st['step'], desc=self.name, unit='step',
                    disable=not (c.progress and self.rank == 0 and os.environ.get('TRAJNB_PROGRESS') != '0'))
+        mid = False
         while st['step'] < self.stop_at:
             e = st['epoch']; net.train()
             for batch in self.batches(e):
@@ -326,11 +333,13 @@ class Trainer:
                 if st['step'] == self.stop_at: break
                 if st['step'] < (e + 1) * self.spe and self.ckpt_due(): self.save(self.latest)
             if st['step'] == (e + 1) * self.spe: self.epoch_end()
-            else: self.save(self.latest)  # stopped by max_steps mid-epoch: keep the place
-        bar.close(); self.model.eval()
+            else: self.save(self.latest); mid = True   # stopped by max_steps mid-epoch: keep the place
+        bar.close()
+        stop = dict(step=st['step'], **self.validate()) if mid else {}   # after saving: a resume is unaffected
+        self.model.eval()
         self.write_status('done' if st['step'] == self.total else 'stopped')
-        return FitResult(self.model, st['history'], self.best if st['best'] else None, self.latest,
-                         time.time() - self.t0, self.speed(), st['step'])
+        return FitResult(self.model, st['history'], self.best if st['best'] and not mid else None, self.latest,
+                         time.time() - self.t0, self.speed(), st['step'], stop)
 
 def fit(model, train_ds, loss_fn, cfg:TrainConfig=None, run_dir=None, val_ds=None, eval_fn=None,
         resume=False, name='model') -> FitResult:
