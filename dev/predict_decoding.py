@@ -1,19 +1,25 @@
 """Decoding variants of 06_predict's predictor on a full run (no training): does decoding fix the lagging ball?
 
   python dev/predict_decoding.py --run runs/full
+  python dev/predict_decoding.py --run runs/full --split train --only-argmax [--generator OTHER/generator.pt]
 Prints, per variant, the centroid error on frames 13-16 of the test videos, the share of frames without a ball and
 the displacement gain (predicted vs true displacement from frame 12; 1 keeps up, 0 stays put), per class.
 """
 import argparse
 import numpy as np, torch
-from trajnb.predict import get_predictor, past_ids, PAST_FRAMES
-from trajnb.generate import future_region
+from trajnb.predict import get_predictor, past_ids, FuturePredictor, PAST_FRAMES
+from trajnb.generate import future_region, VideoGenerator, load_generator
 from trajnb.dataset import CLASSES, get_dataset, ball_centroid
 
 ap = argparse.ArgumentParser(); ap.add_argument('--run', default='runs/full'); ap.add_argument('--k', type=int, default=8)
+ap.add_argument('--split', default='test', help="'train': the first 180 training videos (does the model fit its own futures?)")
+ap.add_argument('--generator', default=None, help="another transformer (a generator.pt of dev/transformer_runs.py) with the run's tokenizer")
+ap.add_argument('--only-argmax', action='store_true')
 a = ap.parse_args(); torch.set_num_threads(2)
-pred = get_predictor(a.run); model, tok = pred.model, pred.tok; cfg = model.cfg
-ds = get_dataset(a.run); te = ds.indices('test'); y = ds.labels[te]
+pred = get_predictor(a.run)
+if a.generator: pred = FuturePredictor(VideoGenerator(load_generator(a.generator), pred.tok))
+model, tok = pred.model, pred.tok; cfg = model.cfg
+ds = get_dataset(a.run); te = ds.indices(a.split)[:180]; y = ds.labels[te]
 v = ds.videos[te].astype(np.float32) / 255; c = ball_centroid(v); ct, last = c[:, PAST_FRAMES:], c[:, PAST_FRAMES - 1:PAST_FRAMES]
 
 def report(name, frames):
@@ -23,6 +29,7 @@ def report(name, frames):
           + ' '.join(f'{cl[:4]} {np.nanmean(e[y == i]):.2f} px gain {gain(y == i):.2f}' for i, cl in enumerate(CLASSES)), flush=True)
 
 report('argmax, 1 round (06)', pred(v))
+if a.only_argmax: raise SystemExit
 report('soft read-out E[code]', pred.soft(v))
 report('T 1, 1 round', pred(v, seed=5, temperature=1.0))
 report('T 1, 12 rounds, choice noise 2', pred(v, seed=5, temperature=1.0, steps=12, choice_noise=2.0))
