@@ -41,24 +41,18 @@ class AuxTransformer(MaskedTokenTransformer):
     def __init__(self, cfg):
         super().__init__(cfg); self.aux = nn.Linear(cfg.d_model, 32); nn.init.zeros_(self.aux.weight); nn.init.zeros_(self.aux.bias)
     def forward(self, ids, labels, per_digit=False):
-        x = self.embed(ids.flatten(1)) + self.pos()
-        x = self.drop(torch.cat([self.cls_emb(labels)[:, None] + self.pos_cls, x], 1))
-        for b in self.blocks: x = b(x, self.cos, self.sin)
-        h = self.norm(x); self.aux_out = self.aux(h[:, 0]).view(-1, 16, 2)
+        h = self.hidden(ids, labels); self.aux_out = self.aux(h[:, 0]).view(-1, 16, 2)
         return self.logits(h[:, 1:], per_digit)
 
 class AuxLoss(MaskGITLoss):
     "05's loss (background weighting) + `aux` x squared centroid error of the head, on the prefix-pattern samples."
+    def masks(self, *args, **kw):
+        out = super().masks(*args, **kw); self.is_pre = out[1]; return out
     def __call__(self, model, batch):
-        ids, lab, c = batch[0].flatten(1), batch[1], batch[2]; cfg = model.cfg
-        g = None if model.training else torch.Generator().manual_seed(0)
-        mask, is_pre, drop = self.masks(len(ids), cfg.grid, ids.device, g)
-        out = model(ids.masked_fill(mask, cfg.mask_id), lab.masked_fill(drop, cfg.null_class), per_digit=True)
-        ce, hit = self.digit_ce([p[mask] for p in out], model.digits(ids[mask]))
-        w = 1 + (self.fg_weight - 1) * (ids != self.background.to(ids.device))[mask].float()
-        sel = torch.isfinite(c).all(-1) & is_pre[:, None]
+        main, ms = super().__call__(model, batch[:2])          # one forward pass: it also left model.aux_out
+        c = batch[2]; sel = torch.isfinite(c).all(-1) & self.is_pre[:, None]
         aux = (((model.aux_out - torch.nan_to_num(c)) ** 2).sum(-1) * sel).sum() / sel.sum().clamp(min=1)
-        return (w * ce).sum() / w.sum() + a.aux * aux, dict(masked_acc=hit.float().mean(), aux_px=8 * aux.sqrt())
+        return main + a.aux * aux, dict(ms, aux_px=8 * aux.sqrt())
 
 tr, va = np.flatnonzero(split == 'train'), np.flatnonzero(split == 'val')[:64]
 seed_everything(0)

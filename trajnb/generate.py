@@ -127,13 +127,17 @@ class MaskedTokenTransformer(nn.Module):
         for p in parts[1:]: out = (p[..., :, None] + out[..., None, :]).flatten(-2)   # id = d0 + l0 (d1 + l1 (d2 + ...))
         return out
 
-    def forward(self, ids, labels, per_digit=False):
-        "ids (N,t,h,w) or (N,L) with [MASK] = vocab_size; labels (N,) with null = n_classes -> logits (N,L,vocab_size)."
+    def hidden(self, ids, labels):
+        "The final normalised states (N, 1+L, d): the class token's, then one per grid position."
         x = self.embed(ids.flatten(1)) + self.pos()
         c = self.cls_emb(labels)[:, None] + self.pos_cls
         x = self.drop(torch.cat([c, x], 1))
         for b in self.blocks: x = b(x, self.cos, self.sin)
-        return self.logits(self.norm(x[:, 1:]), per_digit)
+        return self.norm(x)
+
+    def forward(self, ids, labels, per_digit=False):
+        "ids (N,t,h,w) or (N,L) with [MASK] = vocab_size; labels (N,) with null = n_classes -> logits (N,L,vocab_size)."
+        return self.logits(self.hidden(ids, labels)[:, 1:], per_digit)
 
 # %% ../nbs/05_generate.ipynb #35934c0b
 def token_levels(tok) -> tuple:
