@@ -77,7 +77,9 @@ out = dict(name=a.name, args=vars(a), train_s=res.train_seconds, videos_per_s=re
 if a.aux:
     with torch.no_grad():
         x = ids[te].flatten(1).masked_fill(future_region(mcfg.grid, 3), mcfg.mask_id); model(x, torch.full((len(te),), mcfg.null_class))
-    out['aux_head_future_px'] = float(np.nanmean(np.linalg.norm(model.aux_out[:, PAST_FRAMES:].numpy() * 8 - c[:, PAST_FRAMES:], axis=-1)))
+    ea = np.linalg.norm(model.aux_out.numpy() * 8 - c, axis=-1)           # the head's error per frame, future masked
+    out.update(aux_head_future_px=float(np.nanmean(ea[:, PAST_FRAMES:])), aux_head_past_px=float(np.nanmean(ea[:, 1:PAST_FRAMES])),
+               aux_head_per_frame=np.nanmean(ea, 0).round(2).tolist())
 judge = get_token_classifier(a.run); gen = VideoGenerator(model, tok)
 out['class_match'] = {cl: float((judge(gen.generate(cl, 25, seed=i)).numpy().argmax(1) == i).mean()) for i, cl in enumerate(CLASSES)}
 print(json.dumps(out), flush=True)
