@@ -7,7 +7,7 @@ the displacement gain (predicted vs true displacement from frame 12; 1 keeps up,
 """
 import argparse
 import numpy as np, torch
-from trajnb.predict import get_predictor, past_ids, FuturePredictor, PAST_FRAMES
+from trajnb.predict import get_predictor, past_ids, FuturePredictor, displacement_gain, PAST_FRAMES
 from trajnb.generate import future_region, VideoGenerator, load_generator
 from trajnb.dataset import CLASSES, get_dataset, ball_centroid
 
@@ -24,7 +24,7 @@ v = ds.videos[te].astype(np.float32) / 255; c = ball_centroid(v); ct, last = c[:
 
 def report(name, frames):
     p = ball_centroid(frames); e = np.linalg.norm(p - ct, axis=-1); dt, dp = ct - last, p - last
-    gain = lambda m: np.nansum((dt[m] * dp[m]).sum(-1)) / np.nansum((dt[m] ** 2).sum(-1))
+    gain = lambda m: displacement_gain(dt[m], dp[m])
     print(f'{name:34s} {np.nanmean(e):.2f} px  miss {np.isnan(e).mean():.3f}  gain {gain(np.ones(len(y), bool)):.2f} | '
           + ' '.join(f'{cl[:4]} {np.nanmean(e[y == i]):.2f} px gain {gain(y == i):.2f}' for i, cl in enumerate(CLASSES)), flush=True)
 

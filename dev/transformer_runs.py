@@ -12,7 +12,7 @@ import argparse, json, time
 import numpy as np, torch, torch.nn as nn
 from trajnb.generate import (MaskGITConfig, MaskedTokenTransformer, MaskGITLoss, VideoGenerator, background_ids,
                              future_accuracy, future_region, token_levels)
-from trajnb.predict import FuturePredictor, frame_scores, PAST_FRAMES
+from trajnb.predict import FuturePredictor, frame_scores, displacement_gain, PAST_FRAMES
 from trajnb.train import TrainConfig, fit, load_checkpoint
 from trajnb.core import seed_everything
 from trajnb.dataset import CLASSES, get_dataset, foreground_mask, ball_centroid, more_training_videos
@@ -72,7 +72,7 @@ rec = tok.decode(ids[te])[:, PAST_FRAMES:].clamp(0, 1).numpy()
 c = ball_centroid(v.astype(np.float32) / 255); last = c[:, PAST_FRAMES - 1:PAST_FRAMES]; dt, dp = c[:, PAST_FRAMES:] - last, ball_centroid(p) - last
 out = dict(name=a.name, args=vars(a), train_s=res.train_seconds, videos_per_s=res.samples_per_s, steps=h['step'], val_loss=h.get('val_loss'),
            future_fg_acc=h.get('future_fg_acc'), centroid_err_px=s['centroid_err_px'], per_frame=np.nanmean(e, 0).round(2).tolist(),
-           mse_ratio_to_recon=s['mse'] / float(((rec - true) ** 2).mean()), displacement_gain=float(np.nansum((dt * dp).sum(-1)) / np.nansum((dt * dt).sum(-1))),
+           mse_ratio_to_recon=s['mse'] / float(((rec - true) ** 2).mean()), displacement_gain=float(displacement_gain(dt, dp)),
            per_class={cl: float(np.nanmean(e[ds.labels[te] == i])) for i, cl in enumerate(CLASSES)})
 if a.aux:
     with torch.no_grad():

@@ -320,7 +320,6 @@ class Trainer:
         self.write_status()
         bar = tqdm(total=self.total, initial=st['step'], desc=self.name, unit='step',
                    disable=not (c.progress and self.rank == 0 and os.environ.get('TRAJNB_PROGRESS') != '0'))
-        mid = False
         while st['step'] < self.stop_at:
             e = st['epoch']; net.train()
             for batch in self.batches(e):
@@ -333,8 +332,9 @@ class Trainer:
                 if st['step'] == self.stop_at: break
                 if st['step'] < (e + 1) * self.spe and self.ckpt_due(): self.save(self.latest)
             if st['step'] == (e + 1) * self.spe: self.epoch_end()
-            else: self.save(self.latest); mid = True   # stopped by max_steps mid-epoch: keep the place
+            else: self.save(self.latest)  # stopped by max_steps mid-epoch: keep the place
         bar.close()
+        mid = st['step'] % self.spe != 0                                  # ended where no epoch ends
         stop = dict(step=st['step'], **self.validate()) if mid else {}   # after saving: a resume is unaffected
         self.model.eval()
         self.write_status('done' if st['step'] == self.total else 'stopped')
