@@ -99,3 +99,30 @@ def test_physics_check_recovers_families():
     sel, fits = physics_check(ds.camera, ds.videos)
     assert list(sel) == list(CLASSES)
     assert all(fits[i][c].rmse_px < 0.5 for i, c in enumerate(CLASSES))
+
+def test_guided_prediction_ignores_the_future(videos):
+    "The guide (the track read from frames 1-12 and extrapolated) and the guided prediction do not move when frames 13-16 change."
+    torch.manual_seed(0)
+    tok = VideoTokenizer(TokenizerConfig(channels=(8, 16), blocks=(1, 1))).eval()
+    model = MaskedTokenTransformer(MaskGITConfig(tok.codebook_size, tok.grid, d_model=32, n_layers=1, levels=token_levels(tok), track=True)).eval()
+    cam = make_dataset(4, seed=3).camera
+    pred = FuturePredictor(VideoGenerator(model, tok), cam=cam)
+    assert pred.guide
+    alt = videos.clone(); alt[:, PAST_FRAMES:] = torch.rand_like(alt[:, PAST_FRAMES:])
+    g = pred.track(videos)
+    assert g.shape == (4, 16, 2) and np.isfinite(g).all() and np.array_equal(g, pred.track(alt))
+    assert torch.equal(pred.predict_ids(videos), pred.predict_ids(alt))
+    assert not torch.equal(pred.predict_ids(videos), pred.predict_ids(videos, track=None))    # the guide reaches the model
+    with pytest.raises(ValueError, match='camera'): FuturePredictor(VideoGenerator(model, tok), guide=True)
+    with pytest.raises(ValueError, match='takes a track'):
+        FuturePredictor(VideoGenerator(MaskedTokenTransformer(MaskGITConfig(tok.codebook_size, tok.grid, d_model=32, n_layers=1)), tok), cam=cam, guide=True)
+
+def test_track_condition_trains():
+    "With a track, the loss reaches the track embedding; p_track=0 gives no track (its projection gets no weight gradient)."
+    torch.manual_seed(0)
+    model = MaskedTokenTransformer(MaskGITConfig(50, (4, 8, 8), d_model=32, n_layers=1, track=True))
+    ids, y, tr = torch.randint(0, 50, (4, 4, 8, 8)), torch.arange(4), torch.rand(4, 16, 2) * 64
+    MaskGITLoss(p_track=1.0)(model, (ids, y, tr))[0].backward()
+    assert model.track_proj.weight.grad.abs().sum() > 0
+    model.zero_grad(); MaskGITLoss(p_track=0.0)(model, (ids, y, tr))[0].backward()
+    assert model.track_proj.weight.grad.abs().sum() == 0
