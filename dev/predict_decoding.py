@@ -15,9 +15,10 @@ ap = argparse.ArgumentParser(); ap.add_argument('--run', default='runs/full'); a
 ap.add_argument('--split', default='test', help="'train': the first 180 training videos (does the model fit its own futures?)")
 ap.add_argument('--generator', default=None, help="another transformer (a generator.pt of dev/transformer_runs.py) with the run's tokenizer")
 ap.add_argument('--only-argmax', action='store_true')
+ap.add_argument('--guide', action='store_true', help="06's guided predictor (default: the transformer without the guide, as these runs were made)")
 a = ap.parse_args(); torch.set_num_threads(2)
-pred = get_predictor(a.run)
-if a.generator: pred = FuturePredictor(VideoGenerator(load_generator(a.generator), pred.tok))
+pred = get_predictor(a.run, guide=a.guide)
+if a.generator: pred = FuturePredictor(VideoGenerator(load_generator(a.generator), pred.tok), cam=pred.cam, guide=a.guide)
 model, tok = pred.model, pred.tok; cfg = model.cfg
 ds = get_dataset(a.run); te = ds.indices(a.split)[:180]; y = ds.labels[te]
 v = ds.videos[te].astype(np.float32) / 255; c = ball_centroid(v); ct, last = c[:, PAST_FRAMES:], c[:, PAST_FRAMES - 1:PAST_FRAMES]

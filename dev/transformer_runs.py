@@ -40,8 +40,8 @@ class AuxTransformer(MaskedTokenTransformer):
     "05's transformer plus a linear head on the class token's output that regresses the ball's 16 centroids (in 8 px cells)."
     def __init__(self, cfg):
         super().__init__(cfg); self.aux = nn.Linear(cfg.d_model, 32); nn.init.zeros_(self.aux.weight); nn.init.zeros_(self.aux.bias)
-    def forward(self, ids, labels, per_digit=False):
-        h = self.hidden(ids, labels); self.aux_out = self.aux(h[:, 0]).view(-1, 16, 2)
+    def forward(self, ids, labels, per_digit=False, track=None):
+        h = self.hidden(ids, labels, track); self.aux_out = self.aux(h[:, 0]).view(-1, 16, 2)
         return self.logits(h[:, 1:], per_digit)
 
 class AuxLoss(MaskGITLoss):
