@@ -131,4 +131,4 @@ def test_physics_refine_needs_a_track_model(parts):
     from trajnb.generate import physics_refine
     tok, model = parts
     with pytest.raises(ValueError, match='takes a track'):
-        physics_refine(VideoGenerator(model, tok), torch.zeros(1, *model.cfg.grid, dtype=torch.long), 'linear', make_dataset(4, seed=0).camera)
+        physics_refine(VideoGenerator(model, tok), torch.zeros(1, *model.cfg.grid, dtype=torch.long), 'linear', make_dataset(1, seed=0).camera)
