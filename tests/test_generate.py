@@ -126,9 +126,3 @@ def test_track_condition_trains():
     assert model.track_proj.weight.grad.abs().sum() > 0
     model.zero_grad(); MaskGITLoss(p_track=0.0)(model, (ids, y, tr))[0].backward()
     assert model.track_proj.weight.grad.abs().sum() == 0
-
-def test_physics_refine_needs_a_track_model(parts):
-    from trajnb.generate import physics_refine
-    tok, model = parts
-    with pytest.raises(ValueError, match='takes a track'):
-        physics_refine(VideoGenerator(model, tok), torch.zeros(1, *model.cfg.grid, dtype=torch.long), 'linear', make_dataset(1, seed=0).camera)

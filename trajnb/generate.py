@@ -8,7 +8,7 @@ __all__ = ['TRACK_FEATS', 'GEN_FORMAT', 'OMEGAS', 'SCENE_BOX', 'BOX_PENALTY', 'F
            'cosine_schedule', 'random_mask', 'future_region', 'background_ids', 'MaskGITLoss', 'maskgit_decode',
            'future_accuracy', 'video_tracks', 'token_foreground', 'save_generator', 'load_generator', 'GenFit',
            'train_generator', 'VideoGenerator', 'get_generator', 'generate', 'small', 'nn_dist', 'mean_pairwise',
-           'ProjectedFit', 'fit_projected', 'select_family', 'physics_check', 'physics_refine']
+           'ProjectedFit', 'fit_projected', 'select_family', 'physics_check']
 
 # %% ../nbs/05_generate.ipynb #bab54c40
 import math, json
@@ -515,11 +515,3 @@ def physics_check(cam, videos) -> tuple:
         sel.append(select_family(fs, 2 * int(np.isfinite(uv).all(1).sum())) if np.isfinite(uv).all(1).sum() >= 5 else 'none')
         fits.append(fs)
     return np.array(sel), fits
-
-# %% ../nbs/05_generate.ipynb #62f42e1c
-def physics_refine(gen:VideoGenerator, ids, class_name, cam, seed:int=0, **kw) -> tuple:
-    "Redraw generated grids (n,t,h,w) of `class_name` along that family: track the ball in their videos, fit the family's projected path to each track, sample new grids given it as the track -> (grids, fitted tracks (n,T,2) px; NaN rows where under 5 frames show a ball)."
-    if not gen.model.cfg.track: raise ValueError('physics_refine needs a transformer that takes a track (MaskGITConfig.track)')
-    uv = ball_centroid(gen.tok.decode(torch.as_tensor(ids)).clamp(0, 1).numpy())
-    tracks = torch.from_numpy(np.stack([fit_projected(cam, u, class_name).uv for u in uv]).astype(np.float32))
-    return gen.sample_ids(class_name, len(uv), seed=seed, track=tracks, **kw), tracks
