@@ -126,3 +126,18 @@ def test_track_condition_trains():
     assert model.track_proj.weight.grad.abs().sum() > 0
     model.zero_grad(); MaskGITLoss(p_track=0.0)(model, (ids, y, tr))[0].backward()
     assert model.track_proj.weight.grad.abs().sum() == 0
+
+def test_fine_tuning_init_adds_only_the_track_embedding(tmp_path):
+    "train_generator(init=...) starts a track-taking model from a track-free one's weights; anything else that does not fit is refused."
+    from trajnb.generate import train_generator
+    from trajnb.train import TrainConfig
+    ds = make_dataset(8, seed=3)
+    ids = torch.randint(0, 50, (8, 4, 8, 8))
+    base = MaskedTokenTransformer(MaskGITConfig(50, (4, 8, 8), d_model=32, n_layers=1))
+    cfg = MaskGITConfig(50, (4, 8, 8), d_model=32, n_layers=1, track=True)
+    fit0 = train_generator(ids, ds, cfg, TrainConfig(epochs=1, lr=1e-12, progress=False), MaskGITLoss(p_track=1.0), tmp_path, seed=0,
+                           init=base.state_dict())                  # a step too small to move anything
+    assert torch.allclose(fit0.model.blocks[0].qkv.weight, base.blocks[0].qkv.weight, atol=1e-8) and hasattr(fit0.model, 'track_proj')
+    with pytest.raises(ValueError, match='does not fit'):
+        train_generator(ids, ds, MaskGITConfig(50, (4, 8, 8), d_model=32, n_layers=2, track=True), TrainConfig(epochs=1, progress=False),
+                        MaskGITLoss(), tmp_path, init=base.state_dict())

@@ -341,12 +341,16 @@ class GenFit(NamedTuple):
     path: Path                      # where it was saved
 
 def train_generator(ids, ds, model_cfg:MaskGITConfig, train_cfg:TrainConfig, loss:MaskGITLoss=None, run_dir=None,
-                    n_val:int=None, seed:int=0, name='generator', fg_tokens=None, resume=False, tracks=None) -> GenFit:
-    "Train a `MaskedTokenTransformer` on the token grids `ids` (N,t,h,w) of `ds`'s train split; validate on (up to `n_val` of) val. A model that takes a track trains on `tracks` (default: `video_tracks` of the videos)."
+                    n_val:int=None, seed:int=0, name='generator', fg_tokens=None, resume=False, tracks=None, init=None) -> GenFit:
+    "Train a `MaskedTokenTransformer` on the token grids `ids` (N,t,h,w) of `ds`'s train split; validate on (up to `n_val` of) val. A model that takes a track trains on `tracks` (default: `video_tracks` of the videos). `init`: a state dict to start from (a model without the track embedding: fine-tuning)."
     ids, labels = torch.as_tensor(np.asarray(ids), dtype=torch.long), torch.as_tensor(ds.labels)
     tr, va = ds.indices('train'), ds.indices('val')[:n_val]
     seed_everything(seed)
     model = MaskedTokenTransformer(model_cfg)
+    if init is not None:
+        missing, unexpected = model.load_state_dict(init, strict=False)
+        if unexpected or any(not k.startswith('track_proj.') for k in missing):
+            raise ValueError(f'init does not fit this model: missing {missing}, unexpected {unexpected}')
     model.background.copy_(background_ids(ids[tr]))
     loss = loss or MaskGITLoss()
     if fg_tokens is None and loss.background is None and loss.fg_weight != 1: loss.background = model.background.clone()
@@ -392,8 +396,7 @@ def get_generator(run_dir=None, n_samples:int=240, seed:int=0, device='cpu', **k
     if not f.exists():
         ds = get_dataset(run_dir, n_samples, seed)
         train_generator(get_tokens(run_dir, tok, ds), ds, MaskGITConfig(tok.codebook_size, tok.grid, d_model=64, n_layers=2,
-                                                                        levels=token_levels(tok), track=True,
-                                                                        frames=tok.cfg.frames, size=tok.cfg.size),
+                                                                        levels=token_levels(tok)),
                         TrainConfig(epochs=3, batch_size=16, lr=1e-3, progress=False), MaskGITLoss(fg_weight=4.0),
                         run_dir, n_val=16, seed=seed)
     return VideoGenerator(load_generator(f, device), tok, **kw)
