@@ -22,7 +22,7 @@ from .train import TrainConfig
 PAST_FRAMES, FUTURE_FRAMES = 12, 4    # frames 1-12 are given, 13-16 are predicted
 
 # %% ../nbs/06_predict.ipynb #0aa3a514
-def extrapolate_track(cam, uv_past, n_frames:int=16, n_starts:int=2, max_nfev:int=40) -> tuple:
+def extrapolate_track(cam, uv_past, n_frames:int=16, n_starts:int=1, max_nfev:int=40) -> tuple:
     "Image track (n_frames,2) px from a past track (P,2): the past as measured, then the family that fits it best (05's `fit_projected` for each, chosen by BIC) carried on -> (track, family); family 'none' and a NaN future when under 5 past frames show the ball."
     uv_past = np.asarray(uv_past, np.float64); P = len(uv_past)
     out = np.full((n_frames, 2), np.nan); out[:P] = uv_past
@@ -104,7 +104,7 @@ class FuturePredictor:
             out.append(self.tok.decode_codes(codes, top).cpu())
         return torch.cat(out)[:, PAST_FRAMES:].clamp(0, 1).numpy()
 
-def train_guided(gen:VideoGenerator, ds, ids, run_dir=None, epochs:int=5, lr:float=5e-4, batch_size:int=8, n_val:int=64,
+def train_guided(gen:VideoGenerator, ds, ids, run_dir=None, epochs:int=4, lr:float=2e-3, batch_size:int=8, n_val:int=64,
                  seed:int=0, device='cpu', fg_weight:float=4.0, track_noise:float=0.2, progress=None):
     "Fine-tune 05's transformer into the predictor's: its weights plus a track embedding, trained on the prediction pattern only (frames 1-12's tokens given, 13-16's masked, no class) with every grid's own track -> `GenFit` (saved as run_dir/predictor/generator.pt)."
     cfg = replace(gen.model.cfg, track=True, frames=gen.tok.cfg.frames, size=gen.tok.cfg.size)
