@@ -22,6 +22,16 @@ from .train import TrainConfig
 PAST_FRAMES, FUTURE_FRAMES = 12, 4    # frames 1-12 are given, 13-16 are predicted
 
 # %% ../nbs/06_predict.ipynb #0aa3a514
+def _floats(videos) -> torch.Tensor:
+    v = torch.as_tensor(np.asarray(videos))
+    return v.float() / 255 if v.dtype == torch.uint8 else v.float()
+
+def _past(videos) -> torch.Tensor:
+    "Frames 1-12 (N,12,3,H,W) of `videos` (N,>=12,3,H,W) as floats in [0,1]: later frames are cut off here, before anything reads them."
+    past = _floats(videos)[:, :PAST_FRAMES]
+    if past.shape[1] != PAST_FRAMES: raise ValueError(f'videos: need at least {PAST_FRAMES} frames, got {past.shape[1]}')
+    return past
+
 def extrapolate_track(cam, uv_past, n_frames:int=16, n_starts:int=1, max_nfev:int=40) -> tuple:
     "Image track (n_frames,2) px from a past track (P,2): the past as measured, then the family that fits it best (05's `fit_projected` for each, chosen by BIC) carried on -> (track, family); family 'none' and a NaN future when under 5 past frames show the ball."
     uv_past = np.asarray(uv_past, np.float64); P = len(uv_past)
@@ -36,20 +46,13 @@ def extrapolate_track(cam, uv_past, n_frames:int=16, n_starts:int=1, max_nfev:in
 
 def guide_tracks(cam, videos) -> tuple:
     "The guide of each video (N,>=12,3,H,W): (tracks (N,16,2) float32 px, families (N,)), read from frames 1-12 only (`ball_centroid`, `extrapolate_track`)."
-    past = ball_centroid(_floats(videos)[:, :PAST_FRAMES].numpy())
-    if past.shape[1] != PAST_FRAMES: raise ValueError(f'videos: need at least {PAST_FRAMES} frames, got {past.shape[1]}')
-    out = [extrapolate_track(cam, uv, PAST_FRAMES + FUTURE_FRAMES) for uv in past]
+    out = [extrapolate_track(cam, uv, PAST_FRAMES + FUTURE_FRAMES) for uv in ball_centroid(_past(videos).numpy())]
     return np.stack([o[0] for o in out]).astype(np.float32), np.array([o[1] for o in out])
 
 # %% ../nbs/06_predict.ipynb #fe7167e6
-def _floats(videos) -> torch.Tensor:
-    v = torch.as_tensor(np.asarray(videos))
-    return v.float() / 255 if v.dtype == torch.uint8 else v.float()
-
 def past_ids(tok, videos) -> torch.Tensor:
     "Token grids of the past only (N, 12/frames_per_step, h, w): frames 1-12 of `videos` (N,>=12,3,H,W), later frames are ignored."
-    past = _floats(videos)[:, :PAST_FRAMES]
-    if past.shape[1] != PAST_FRAMES: raise ValueError(f'videos: need at least {PAST_FRAMES} frames, got {past.shape[1]}')
+    past = _past(videos)
     pad = past[:, -1:].expand(-1, tok.cfg.frames - PAST_FRAMES, -1, -1, -1)     # repeat frame 12; only reaches the future step
     return tok.encode(torch.cat([past, pad], 1))[:, :PAST_FRAMES // tok.frames_per_step]
 
@@ -105,18 +108,19 @@ class FuturePredictor:
         return torch.cat(out)[:, PAST_FRAMES:].clamp(0, 1).numpy()
 
 def train_guided(gen:VideoGenerator, ds, ids, run_dir=None, epochs:int=4, lr:float=2e-3, batch_size:int=8, n_val:int=64,
-                 seed:int=0, device='cpu', fg_weight:float=4.0, track_noise:float=0.2, progress=None):
+                 seed:int=0, device='cpu', fg_weight:float=4.0, track_noise:float=0.2, progress:bool=True):
     "Fine-tune 05's transformer into the predictor's: its weights plus a track embedding, trained on the prediction pattern only (frames 1-12's tokens given, 13-16's masked, no class) with every grid's own track -> `GenFit` (saved as run_dir/predictor/generator.pt)."
     cfg = replace(gen.model.cfg, track=True, frames=gen.tok.cfg.frames, size=gen.tok.cfg.size)
     loss = MaskGITLoss(p_prefix=1.0, p_prefix_uncond=1.0, n_past_steps=PAST_FRAMES // gen.tok.frames_per_step,
                        fg_weight=fg_weight, p_track=1.0, track_noise=track_noise)
-    tcfg = TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, device=device, **({} if progress is None else dict(progress=progress)))
+    tcfg = TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, device=device, progress=progress)
     return train_generator(ids, ds, cfg, tcfg, loss, run_dir, n_val=n_val, seed=seed, name='predictor', init=gen.model.state_dict())
 
 def get_predictor(run_dir=None, n_samples:int=240, seed:int=0, device='cpu', guide:bool=True, **kw) -> FuturePredictor:
     "The run's predictor: the guided transformer of `run_dir/predictor` (fine-tuned small from 05's when missing) and the tokenizer; `guide=False`: 05's transformer alone."
-    gen, ds = get_generator(run_dir, n_samples, seed, device), get_dataset(run_dir, n_samples, seed)
+    gen = get_generator(run_dir, n_samples, seed, device)
     if not guide: return FuturePredictor(gen, guide=False, **kw)
+    ds = get_dataset(run_dir, n_samples, seed)
     f = run_path(run_dir)/'predictor'/'generator.pt'
     if not f.exists(): train_guided(gen, ds, get_tokens(run_dir, gen.tok, ds), run_dir, epochs=2, n_val=16, seed=seed, progress=False)
     return FuturePredictor(VideoGenerator(load_generator(f, device), gen.tok), cam=ds.camera, **kw)
