@@ -303,7 +303,7 @@ class VideoTokenizer(nn.Module):
 
     def decode_codes(self, codes, ids=None, snap=True):
         "Codes (N, d, t, h, w) -> videos (N, T, 3, H, W); with `ids`, the cells of background tokens show exactly the background; `snap`: apply `snap_tol`."
-        with self._autocast(): x = self.decoder(codes)
+        with self._autocast(): x = self.decoder(codes.contiguous())   # one memory layout: bf16 kernels differ between layouts
         x = from_depth(x.float(), self.cfg.patch_t, self.cfg.patch)
         if ids is not None and self.cfg.bg_gate: x = x * self.pixel_mask(ids)
         if self.cfg.background: x = x + self.background
