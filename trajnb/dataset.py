@@ -295,8 +295,8 @@ def _dilate(mask, r):
             out[..., max(0, dy):H - max(0, -dy), max(0, dx):W - max(0, -dx)] |= src
     return out
 
-def foreground_mask(points, cam:Camera=None, dilate_px=2) -> np.ndarray:
-    "Pixels within `dilate_px` of the ball or its shadow, from true points (N,T,3) -> bool (N,T,H,W)."
+def foreground_mask(points, cam:Camera=None, dilate_px=2, parts:bool=False) -> np.ndarray:
+    "Pixels within `dilate_px` of the ball or its shadow, from true points (N,T,3) -> bool (N,T,H,W); `parts`: the (ball, shadow) masks instead of their union."
     rend = Renderer(cam, depth_cue=True); S, P = rend.cam.size, rend.pad
     pts = np.asarray(points, dtype=np.float64); flat = pts.reshape(-1, 3)
     u, v, d = rend.cam.project(flat); r = ball_radius_px(rend.cam, d)
@@ -305,7 +305,9 @@ def foreground_mask(points, cam:Camera=None, dilate_px=2) -> np.ndarray:
     gxy, on = rend.ground_xy[P:P + S, P:P + S], rend.ground[P:P + S, P:P + S]
     shadow = np.concatenate([_shadow_alpha(np.broadcast_to(gxy, (len(c), S, S, 2)), on, c) > 0.02
                              for c in np.array_split(flat, max(1, len(flat) // 1024))])
-    return _dilate((ball | shadow).reshape(*pts.shape[:-1], S, S), dilate_px)
+    shape = (*pts.shape[:-1], S, S)
+    if parts: return _dilate(ball.reshape(shape), dilate_px), _dilate(shadow.reshape(shape), dilate_px)
+    return _dilate((ball | shadow).reshape(shape), dilate_px)
 
 # %% ../nbs/00_dataset.ipynb #2cf2007b
 SPLITS = ('train', 'val', 'test')
