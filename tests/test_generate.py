@@ -141,3 +141,30 @@ def test_fine_tuning_init_adds_only_the_track_embedding(tmp_path):
     with pytest.raises(ValueError, match='does not fit'):
         train_generator(ids, ds, MaskGITConfig(50, (4, 8, 8), d_model=32, n_layers=2, track=True), TrainConfig(epochs=1, progress=False),
                         MaskGITLoss(), tmp_path, init=base.state_dict())
+
+def test_physics_guided_generation(parts, tmp_path):
+    "05's motion prior draws seeded, acceptable, recombined paths of the requested family; the physics-guided generator draws along them."
+    from trajnb.generate import MotionPrior, PhysicsGenerator
+    tok, model = parts
+    ds = make_dataset(16, seed=11)
+    prior = MotionPrior.fit(ds.camera, ds.videos, ds.labels)
+    assert sum(len(v) for v in prior.params.values()) == len(ds)          # rendered paths: every fit within 1 px
+    for fam in set(ds.families):
+        paths, draws = prior.sample(fam, 12, seed=0)
+        assert paths.shape == (12, 16, 3) and (draws >= 1).all()
+        assert np.array_equal(prior.sample(fam, 12, seed=0)[0], paths) and not np.array_equal(prior.sample(fam, 12, seed=1)[0], paths)
+        tr = prior.tracks(paths)
+        assert tr.shape == (12, 16, 2) and ((tr > 0) & (tr < 64)).all()
+        train = np.stack([ds.points[i] for i in range(len(ds)) if ds.families[i] == fam])
+        if len(train) > 1:                                                # recombined: some path is no training video's
+            assert (np.abs(paths[:, None] - train[None]).max((2, 3)).min(1) > 1e-3).any()
+    with pytest.raises(ValueError, match='no fitted paths'): MotionPrior({}, ds.camera).sample('linear', 1)
+    p2 = MotionPrior.load(prior.save(tmp_path/'prior.json'), ds.camera)
+    fam = ds.families[0]
+    assert np.allclose(p2.sample(fam, 3, seed=4)[0], prior.sample(fam, 3, seed=4)[0])
+    tm = MaskedTokenTransformer(MaskGITConfig(tok.codebook_size, tok.grid, d_model=32, n_layers=1, levels=token_levels(tok), track=True)).eval()
+    gen = PhysicsGenerator(tm, tok, prior, steps=2)
+    (a, ta), (b, tb) = gen.sample(fam, 2, seed=3), gen.sample(fam, 2, seed=3)
+    assert a.shape == (2, *tok.grid) and torch.equal(a, b) and np.array_equal(ta, tb)
+    assert np.allclose(ta, prior.tracks(prior.sample(fam, 2, seed=3)[0]))   # drawn along the prior's paths for that seed
+    with pytest.raises(ValueError, match='must take a track'): PhysicsGenerator(model, tok, prior)

@@ -118,7 +118,7 @@ def train_guided(gen:VideoGenerator, ds, ids, run_dir=None, epochs:int=4, lr:flo
 
 def get_predictor(run_dir=None, n_samples:int=240, seed:int=0, device='cpu', guide:bool=True, **kw) -> FuturePredictor:
     "The run's predictor: the guided transformer of `run_dir/predictor` (fine-tuned small from 05's when missing) and the tokenizer; `guide=False`: 05's transformer alone."
-    gen = get_generator(run_dir, n_samples, seed, device)
+    gen = get_generator(run_dir, n_samples, seed, device, physics=False)            # 05's transformer, not the physics-guided generator
     if not guide: return FuturePredictor(gen, guide=False, **kw)
     ds = get_dataset(run_dir, n_samples, seed)
     f = run_path(run_dir)/'predictor'/'generator.pt'
