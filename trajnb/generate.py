@@ -557,13 +557,14 @@ class MotionPrior:
 
 # %% ../nbs/05_generate.ipynb #b99f3716
 def train_track_model(gen:VideoGenerator, ds, ids, run_dir=None, epochs:int=4, lr:float=2e-3, p_prefix:float=0.5,
-                      n_past_steps:int=3, batch_size:int=8, n_val:int=64, seed:int=0, device='cpu', fg_weight:float=4.0,
-                      track_noise:float=0.2, progress:bool=True) -> GenFit:
-    "Fine-tune `gen`'s transformer into one that also takes the ball's image track: its weights plus a track embedding, trained with every grid's own track (noised `track_noise` px) on the usual mask patterns (a fraction `p_prefix`: steps >= `n_past_steps` from the rest) -> `GenFit`, saved as run_dir/track_model/generator.pt."
+                      p_prefix_uncond:float=0.5, n_past_steps:int=3, batch_size:int=8, n_val:int=64, seed:int=0, device='cpu',
+                      fg_weight:float=4.0, track_noise:float=0.2, progress:bool=True, name:str='track_model') -> GenFit:
+    "Fine-tune `gen`'s transformer into one that also takes the ball's image track: its weights plus a track embedding, trained with every grid's own track (noised `track_noise` px) on the usual mask patterns (a fraction `p_prefix`: steps >= `n_past_steps` from the rest, without the class a fraction `p_prefix_uncond` of those) -> `GenFit`, saved as run_dir/`name`/generator.pt."
     cfg = replace(gen.model.cfg, track=True, frames=gen.tok.cfg.frames, size=gen.tok.cfg.size)
-    loss = MaskGITLoss(p_prefix=p_prefix, n_past_steps=n_past_steps, fg_weight=fg_weight, p_track=1.0, track_noise=track_noise)
+    loss = MaskGITLoss(p_prefix=p_prefix, p_prefix_uncond=p_prefix_uncond, n_past_steps=n_past_steps, fg_weight=fg_weight,
+                       p_track=1.0, track_noise=track_noise)
     tcfg = TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, device=device, progress=progress)
-    return train_generator(ids, ds, cfg, tcfg, loss, run_dir, n_val=n_val, seed=seed, name='track_model', init=gen.model.state_dict())
+    return train_generator(ids, ds, cfg, tcfg, loss, run_dir, n_val=n_val, seed=seed, name=name, init=gen.model.state_dict())
 
 class PhysicsGenerator(VideoGenerator):
     "Class-conditional videos: a path drawn from the family's motion prior, drawn into a video by the track-taking transformer."

@@ -15,7 +15,7 @@ from .dataset import CLASSES, get_dataset, ball_centroid, foreground_mask, famil
 from .baselines import psnr, forecast_copy_last
 from dataclasses import replace
 from .generate import (VideoGenerator, get_generator, maskgit_decode, future_region, fit_projected, select_family,
-                             MaskGITLoss, train_generator, load_generator)
+                             MaskGITLoss, train_generator, load_generator, train_track_model)
 from .tokenizer import get_tokens
 from .train import TrainConfig
 
@@ -109,12 +109,10 @@ class FuturePredictor:
 
 def train_guided(gen:VideoGenerator, ds, ids, run_dir=None, epochs:int=4, lr:float=2e-3, batch_size:int=8, n_val:int=64,
                  seed:int=0, device='cpu', fg_weight:float=4.0, track_noise:float=0.2, progress:bool=True):
-    "Fine-tune 05's transformer into the predictor's: its weights plus a track embedding, trained on the prediction pattern only (frames 1-12's tokens given, 13-16's masked, no class) with every grid's own track -> `GenFit` (saved as run_dir/predictor/generator.pt)."
-    cfg = replace(gen.model.cfg, track=True, frames=gen.tok.cfg.frames, size=gen.tok.cfg.size)
-    loss = MaskGITLoss(p_prefix=1.0, p_prefix_uncond=1.0, n_past_steps=PAST_FRAMES // gen.tok.frames_per_step,
-                       fg_weight=fg_weight, p_track=1.0, track_noise=track_noise)
-    tcfg = TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, device=device, progress=progress)
-    return train_generator(ids, ds, cfg, tcfg, loss, run_dir, n_val=n_val, seed=seed, name='predictor', init=gen.model.state_dict())
+    "Fine-tune 05's transformer into the predictor's (05's `train_track_model`), on the prediction pattern only (frames 1-12's tokens given, 13-16's masked, no class) with every grid's own track -> `GenFit` (saved as run_dir/predictor/generator.pt)."
+    return train_track_model(gen, ds, ids, run_dir, epochs=epochs, lr=lr, p_prefix=1.0, p_prefix_uncond=1.0,
+                             n_past_steps=PAST_FRAMES // gen.tok.frames_per_step, batch_size=batch_size, n_val=n_val, seed=seed,
+                             device=device, fg_weight=fg_weight, track_noise=track_noise, progress=progress, name='predictor')
 
 def get_predictor(run_dir=None, n_samples:int=240, seed:int=0, device='cpu', guide:bool=True, **kw) -> FuturePredictor:
     "The run's predictor: the guided transformer of `run_dir/predictor` (fine-tuned small from 05's when missing) and the tokenizer; `guide=False`: 05's transformer alone."
