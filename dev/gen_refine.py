@@ -15,7 +15,7 @@ from trajnb.core import run_path
 from trajnb.dataset import CLASSES, get_dataset, ball_centroid
 from trajnb.tokenizer import get_tokenizer, get_tokens
 from trajnb.classify import get_token_classifier
-from trajnb.generate import (load_generator, VideoGenerator, maskgit_decode, fit_projected, select_family,
+from trajnb.generate import (load_generator, VideoGenerator, maskgit_decode, fit_projected, N_PARAMS,
                              MaskGITLoss, train_generator)
 from trajnb.train import TrainConfig
 
@@ -38,7 +38,7 @@ def bics(uv):
     fits = {f: fit_projected(cam, uv, f) for f in CLASSES}
     n_ok = int(np.isfinite(uv).all(1).sum())
     if n_ok < 5: return fits, {f: math.inf for f in CLASSES}
-    b = {f: 2 * n_ok * math.log(fits[f].rmse_px ** 2 + 0.04) + {'linear': 6, 'circular': 8, 'helical': 9, 'parabolic': 6}[f] * math.log(2 * n_ok) for f in CLASSES}
+    b = {f: 2 * n_ok * math.log(fits[f].rmse_px ** 2 + 0.2 ** 2) + N_PARAMS[f] * math.log(2 * n_ok) for f in CLASSES}   # select_family's BIC, every value kept
     return fits, b
 
 res = {}

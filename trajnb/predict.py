@@ -13,11 +13,9 @@ import numpy as np, torch
 from .core import run_path, save_metrics, save_figure, get_device, Timer
 from .dataset import CLASSES, get_dataset, ball_centroid, foreground_mask, family_points, times
 from .baselines import psnr, forecast_copy_last
-from dataclasses import replace
 from .generate import (VideoGenerator, get_generator, maskgit_decode, future_region, fit_projected, select_family,
-                             MaskGITLoss, train_generator, load_generator, train_track_model)
+                             load_generator, train_track_model)
 from .tokenizer import get_tokens
-from .train import TrainConfig
 
 PAST_FRAMES, FUTURE_FRAMES = 12, 4    # frames 1-12 are given, 13-16 are predicted
 
