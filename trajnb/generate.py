@@ -39,6 +39,7 @@ class MaskGITConfig:
     track: bool = False          # also take the ball's image track (N,frames,2) px as a condition (06_predict's guide; see below)
     frames: int = 16             # frames per clip, and ...
     size: int = 64               # ... frame side in px: where the track's points fall on the token grid
+    track_points: int = 1        # points per frame of the track: 1 the ball (N,frames,2); 2 the ball and its shadow (N,frames,2,2)
 
     def __post_init__(self):
         self.grid = tuple(int(g) for g in self.grid)
@@ -46,7 +47,7 @@ class MaskGITConfig:
         checks = dict(vocab_size=self.vocab_size >= 2, grid=len(self.grid) == 3 and min(self.grid) >= 1,
                       levels=self.levels is None or math.prod(self.levels) == self.vocab_size,
                       n_classes=self.n_classes >= 1, d_model=self.d_model >= 1 and self.d_model % self.n_heads == 0,
-                      n_layers=self.n_layers >= 1, frames=self.frames % self.grid[0] == 0, size=self.size >= 1, head_dim=(self.d_model // self.n_heads) % 2 == 0, mlp_ratio=self.mlp_ratio >= 1, dropout=0 <= self.dropout < 1)
+                      n_layers=self.n_layers >= 1, frames=self.frames % self.grid[0] == 0, track_points=self.track_points >= 1, size=self.size >= 1, head_dim=(self.d_model // self.n_heads) % 2 == 0, mlp_ratio=self.mlp_ratio >= 1, dropout=0 <= self.dropout < 1)
         for k, ok in checks.items():
             if not ok: raise ValueError(f'MaskGITConfig: bad {k}={getattr(self, k)!r}')
 
@@ -72,8 +73,10 @@ def rotate(x, cos, sin):
 TRACK_FEATS = 4   # per token cell and frame: point given, its column and row offset from the cell centre, nearness
 
 def track_features(track, grid, frames:int=16, size:int=64) -> torch.Tensor:
-    "Image track (N,frames,2) px (column,row; NaN: no point) -> per token cell (N, t*h*w, TRACK_FEATS*frames/t): where the point of each of the cell's frames is."
-    tr = torch.as_tensor(track, dtype=torch.float32); N, T = tr.shape[:2]; t, h, w = grid
+    "Image track (N,frames,2) px (column,row; NaN: no point) -> per token cell (N, t*h*w, TRACK_FEATS*frames/t): where the point of each of the cell's frames is. Several points per frame (N,frames,P,2): each point's features, concatenated."
+    tr = torch.as_tensor(track, dtype=torch.float32)
+    if tr.ndim == 4: return torch.cat([track_features(tr[:, :, p], grid, frames, size) for p in range(tr.shape[2])], -1)
+    N, T = tr.shape[:2]; t, h, w = grid
     if T != frames: raise ValueError(f'track: expected {frames} frames, got {T}')
     given = torch.isfinite(tr).all(-1)[..., None, None].float()                       # (N,T,1,1)
     tr = torch.nan_to_num(tr)
@@ -111,7 +114,7 @@ class MaskedTokenTransformer(nn.Module):
             self.register_buffer('radix', torch.tensor(cfg.levels), persistent=False)
             self.register_buffer('basis', torch.cumprod(torch.tensor((1,) + cfg.levels[:-1]), 0), persistent=False)
         self.cls_emb = nn.Embedding(cfg.n_classes + 1, d)        # + null class
-        if cfg.track: self.track_proj = nn.Linear(TRACK_FEATS * (cfg.frames // t), d)   # no track: zero features, the bias alone
+        if cfg.track: self.track_proj = nn.Linear(TRACK_FEATS * cfg.track_points * (cfg.frames // t), d)   # no track: zero features, the bias alone
         self.pos_t, self.pos_h, self.pos_w, self.pos_cls = (nn.Parameter(torch.randn(n, d) * 0.02) for n in (t, h, w, 1))
         self.blocks = nn.ModuleList(Block(d, cfg.n_heads, cfg.mlp_ratio, cfg.dropout) for _ in range(cfg.n_layers))
         ang = rope_angles(cfg.grid, d // cfg.n_heads) * (1.0 if cfg.rope else 0.0)
@@ -149,8 +152,10 @@ class MaskedTokenTransformer(nn.Module):
         return out
 
     def track_emb(self, track, n:int, device):
-        "Embedding (n,L,d) of image tracks (n,frames,2) px; None: no track (all points missing)."
-        if track is None: track = torch.full((n, self.cfg.frames, 2), math.nan, device=device)
+        "Embedding (n,L,d) of image tracks (n,frames,2) px, or (n,frames,track_points,2); None: no track (all points missing)."
+        P = self.cfg.track_points
+        if track is None: track = torch.full((n, self.cfg.frames) + ((P,) if P > 1 else ()) + (2,), math.nan, device=device)
+        if (track.shape[2] if track.ndim == 4 else 1) != P: raise ValueError(f'track: expected {P} point(s) per frame, got shape {tuple(track.shape)}')
         return self.track_proj(track_features(track.to(device), self.cfg.grid, self.cfg.frames, self.cfg.size))
 
     def hidden(self, ids, labels, track=None):
@@ -163,7 +168,7 @@ class MaskedTokenTransformer(nn.Module):
         return self.norm(x)
 
     def forward(self, ids, labels, per_digit=False, track=None):
-        "ids (N,t,h,w) or (N,L) with [MASK] = vocab_size; labels (N,) with null = n_classes; track (N,frames,2) or None -> logits (N,L,vocab_size)."
+        "ids (N,t,h,w) or (N,L) with [MASK] = vocab_size; labels (N,) with null = n_classes; track (N,frames,2), (N,frames,track_points,2) or None -> logits (N,L,vocab_size)."
         if track is not None and not self.cfg.track: raise ValueError('this transformer takes no track (MaskGITConfig.track=False)')
         return self.logits(self.hidden(ids, labels, track)[:, 1:], per_digit)
 
@@ -232,7 +237,7 @@ class MaskGITLoss:
         track = None
         if cfg.track:
             batch, track = batch[:-1], batch[-1].float()
-            given = (torch.rand(n, generator=g) < self.p_track).to(ids.device)[:, None, None]
+            given = (torch.rand(n, generator=g) < self.p_track).to(ids.device).view(n, *[1] * (track.ndim - 1))
             track = torch.where(given, track + self.track_noise * torch.randn(track.shape, generator=g).to(ids.device), math.nan)
         out = model(ids.masked_fill(mask, cfg.mask_id), labels.masked_fill(drop, cfg.null_class), per_digit=cfg.levels is not None, track=track)
         tgt = ids[mask]
@@ -433,13 +438,23 @@ def _basis(family, t, omegas):
     wt = np.asarray(omegas)[:, None, None, None] * tt
     return np.concatenate([I, np.cos(wt) * I, np.sin(wt) * I] + ([tt * I] if family == 'helical' else []), 3)
 
-def _closed_form(cam, family, uv, t, omegas):
-    "theta (W,m): q projects to (u,v) iff ((u-c) f - F r).q = 0 = ((v-c) f - F d).q -- linear least squares per angular speed."
+def _rows(cam, uv):
+    "Two rows per image point (K,2) -> (2K,3): q (from the eye, world axes) projects to (u,v) iff ((u-c) f - F r).q = 0 = ((v-c) f - F d).q."
     r, d, f = cam.axes; F_, c = cam.focal, cam.size / 2
-    rows = np.concatenate([(uv[:, :1] - c) * f - F_ * r, (uv[:, 1:] - c) * f - F_ * d]); tt = np.concatenate([t, t])
+    return np.concatenate([(uv[:, :1] - c) * f - F_ * r, (uv[:, 1:] - c) * f - F_ * d])
+
+def _closed_form(cam, family, uv, t, omegas, shadow=None, ts=None):
+    "theta (W,m): the ball's points give homogeneous rows (`_rows`) -- linear least squares per angular speed; the shadow's points (K,2) at times `ts` give rows that are not: they fix the scale."
+    f = cam.axes[2]
+    rows = _rows(cam, uv); tt = np.concatenate([t, t])
     A = np.einsum('kj,wkjm->wkm', rows, _basis(family, tt, omegas))
-    if family == 'parabolic':                                       # gravity fixes the scale
-        return np.linalg.lstsq(A[0], -(rows * (0.5 * _G3 * tt[:, None] ** 2)).sum(1), rcond=None)[0][None]
+    b = -(rows * (0.5 * _G3 * tt[:, None] ** 2)).sum(1) if family == 'parabolic' else np.zeros(len(rows))
+    if shadow is not None and len(shadow):       # the ground point G = (x, y, 0): G - eye = diag(1,1,0) q - (0, 0, eye_z); gravity drops out
+        rs = _rows(cam, shadow); ts2 = np.concatenate([ts, ts])
+        A = np.concatenate([A, np.einsum('kj,wkjm->wkm', rs * [1, 1, 0], _basis(family, ts2, omegas))], 1)
+        b = np.concatenate([b, rs[:, 2] * cam.eye[2]])
+        return np.stack([np.linalg.lstsq(a, b, rcond=None)[0] for a in A])
+    if family == 'parabolic': return np.linalg.lstsq(A[0], b, rcond=None)[0][None]   # gravity fixes the scale
     th = np.linalg.svd(A)[2][:, -1]                                 # homogeneous: scale-free; place it at FIT_DEPTH
     return th * (FIT_DEPTH / np.einsum('wtjm,wm,j->wt', _basis(family, t, omegas), th, f).mean(1))[:, None]
 
@@ -462,29 +477,34 @@ def _params(family, x, omega, frame) -> dict:
 
 class ProjectedFit(NamedTuple):
     family: str        # the family fitted
-    rmse_px: float     # RMS pixel residual over the frames with a ball
+    rmse_px: float     # RMS pixel residual over the frames with a ball (and, when fitted, a shadow)
     params: dict       # `family_points` parameters of the best fit
     uv: np.ndarray     # (T,2) its projected track
 
-def fit_projected(cam, uv, family:str, n_starts:int=2, max_nfev:int=40) -> ProjectedFit:
-    "Least squares over `family`'s parameters so that its path, projected by `cam`, matches the track `uv` (T,2) px (NaN rows skipped)."
+def fit_projected(cam, uv, family:str, n_starts:int=2, max_nfev:int=40, shadow=None) -> ProjectedFit:
+    "Least squares over `family`'s parameters so that its path, projected by `cam`, matches the track `uv` (T,2) px (NaN rows skipped); `shadow` (T,2) px: also match the image track of the shadow's centre, the path's ground point (x, y, 0) -- that fixes the height, hence the scale."
     if family not in N_PARAMS: raise ValueError(f'unknown family {family!r}; expected one of {CLASSES}')
     t = times(len(uv)); ok = np.isfinite(uv).all(1)
     if ok.sum() < 5: return ProjectedFit(family, math.inf, {}, np.full_like(uv, np.nan))
-    uv_, t_, eye, proj = uv[ok], t[ok], np.asarray(cam.eye), _projector(cam)
+    sh = np.full(np.shape(uv), np.nan) if shadow is None else np.asarray(shadow, np.float64); oks = np.isfinite(sh).all(1)
+    uv_, t_, eye, proj, flat = uv[ok], t[ok], np.asarray(cam.eye), _projector(cam), np.array([1.0, 1.0, 0.0])
+    grav = lambda tt: 0.5 * _G3 * tt[:, None] ** 2 if family == 'parabolic' else 0
     def res(x, omega, frame):
-        P = family_points(family, _params(family, x, omega, frame), t_)
-        out = np.clip(SCENE_BOX[0] - P, 0, None) + np.clip(P - SCENE_BOX[1], 0, None)
-        return np.concatenate([(proj(P) - uv_).ravel(), BOX_PENALTY * out.ravel()])
+        P = family_points(family, _params(family, x, omega, frame), t)
+        out = np.clip(SCENE_BOX[0] - P[ok | oks], 0, None) + np.clip(P[ok | oks] - SCENE_BOX[1], 0, None)
+        return np.concatenate([(proj(P[ok]) - uv_).ravel(), (proj(P[oks] * flat) - sh[oks]).ravel(), BOX_PENALTY * out.ravel()])
     ws = np.zeros(1) if family in ('linear', 'parabolic') else np.concatenate([OMEGAS, -OMEGAS])
-    th = _closed_form(cam, family, uv_, t_, ws)
-    q = np.einsum('wtjm,wm->wtj', _basis(family, t_, ws), th) + (0.5 * _G3 * t_[:, None] ** 2 if family == 'parabolic' else 0)
-    err = np.nan_to_num(((proj(q + eye) - uv_) ** 2).mean((1, 2)), nan=np.inf)
-    best = None
+    th = _closed_form(cam, family, uv_, t_, ws, *((sh[oks], t[oks]) if oks.any() else ()))
+    q = np.einsum('wtjm,wm->wtj', _basis(family, t_, ws), th) + grav(t_)
+    err = ((proj(q + eye) - uv_) ** 2).mean((1, 2))
+    if oks.any():
+        qs = np.einsum('wtjm,wm->wtj', _basis(family, t[oks], ws), th) + grav(t[oks])
+        err = err + ((proj((qs + eye) * flat) - sh[oks]) ** 2).mean((1, 2))
+    err, best, n_res = np.nan_to_num(err, nan=np.inf), None, 2 * (ok.sum() + oks.sum())
     for i in np.argsort(err)[:n_starts]:
         x0, frame = _start(family, th[i], eye)
         sol = least_squares(res, x0, args=(ws[i], frame), method='lm', max_nfev=max_nfev)
-        rmse = float(np.sqrt(np.mean(sol.fun[:2 * ok.sum()] ** 2)))
+        rmse = float(np.sqrt(np.mean(sol.fun[:n_res] ** 2)))
         if best is None or rmse < best.rmse_px:
             p = _params(family, sol.x, ws[i], frame)
             best = ProjectedFit(family, rmse, p, proj(family_points(family, p, t)))
@@ -558,13 +578,14 @@ class MotionPrior:
 # %% ../nbs/05_generate.ipynb #b99f3716
 def train_track_model(gen:VideoGenerator, ds, ids, run_dir=None, epochs:int=4, lr:float=2e-3, p_prefix:float=0.5,
                       p_prefix_uncond:float=0.5, n_past_steps:int=3, batch_size:int=8, n_val:int=64, seed:int=0, device='cpu',
-                      fg_weight:float=4.0, track_noise:float=0.2, progress:bool=True, name:str='track_model') -> GenFit:
-    "Fine-tune `gen`'s transformer into one that also takes the ball's image track: its weights plus a track embedding, trained with every grid's own track (noised `track_noise` px) on the usual mask patterns (a fraction `p_prefix`: steps >= `n_past_steps` from the rest, without the class a fraction `p_prefix_uncond` of those) -> `GenFit`, saved as run_dir/`name`/generator.pt."
-    cfg = replace(gen.model.cfg, track=True, frames=gen.tok.cfg.frames, size=gen.tok.cfg.size)
+                      fg_weight:float=4.0, track_noise:float=0.2, progress:bool=True, name:str='track_model', tracks=None) -> GenFit:
+    "Fine-tune `gen`'s transformer into one that also takes the ball's image track: its weights plus a track embedding, trained with every grid's own track (noised `track_noise` px) on the usual mask patterns (a fraction `p_prefix`: steps >= `n_past_steps` from the rest, without the class a fraction `p_prefix_uncond` of those) -> `GenFit`, saved as run_dir/`name`/generator.pt. `tracks`: every video's track (N,16,2) or (N,16,P,2) (default: `video_tracks`, the ball's)."
+    P = 1 if tracks is None or np.ndim(tracks) == 3 else np.shape(tracks)[2]
+    cfg = replace(gen.model.cfg, track=True, frames=gen.tok.cfg.frames, size=gen.tok.cfg.size, track_points=P)
     loss = MaskGITLoss(p_prefix=p_prefix, p_prefix_uncond=p_prefix_uncond, n_past_steps=n_past_steps, fg_weight=fg_weight,
                        p_track=1.0, track_noise=track_noise)
     tcfg = TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, device=device, progress=progress)
-    return train_generator(ids, ds, cfg, tcfg, loss, run_dir, n_val=n_val, seed=seed, name=name, init=gen.model.state_dict())
+    return train_generator(ids, ds, cfg, tcfg, loss, run_dir, n_val=n_val, seed=seed, name=name, init=gen.model.state_dict(), tracks=tracks)
 
 class PhysicsGenerator(VideoGenerator):
     "Class-conditional videos: a path drawn from the family's motion prior, drawn into a video by the track-taking transformer."
