@@ -4,7 +4,7 @@ import numpy as np, pytest, torch
 from trajnb.generate import (MaskGITConfig, MaskedTokenTransformer, MaskGITLoss, VideoGenerator, cosine_schedule, random_mask,
                              future_region, maskgit_decode, save_generator, load_generator, physics_check, token_levels,
                              rope_angles, token_foreground)
-from trajnb.predict import FuturePredictor, past_ids, PAST_FRAMES
+from trajnb.predict import FuturePredictor, past_ids, PAST_FRAMES, estimate_background, shadow_centroid
 from trajnb.tokenizer import VideoTokenizer, TokenizerConfig
 from trajnb.dataset import make_dataset, CLASSES
 
@@ -117,6 +117,26 @@ def test_guided_prediction_ignores_the_future(videos):
     with pytest.raises(ValueError, match='takes a track'):
         FuturePredictor(VideoGenerator(MaskedTokenTransformer(MaskGITConfig(tok.codebook_size, tok.grid, d_model=32, n_layers=1)), tok), cam=cam, guide=True)
 
+def test_shadow_guide():
+    "06 finds the shadow in the pixels (at its projected ground point), and a guide with the shadow reads frames 1-12 only."
+    torch.manual_seed(0)
+    ds = make_dataset(8, seed=5); cam = ds.camera
+    bg = estimate_background(ds.videos)
+    found = shadow_centroid(ds.videos, bg)
+    truth = np.stack(cam.project(ds.points * [1, 1, 0])[:2], -1)
+    assert found.shape == (8, 16, 2) and np.nanmean(np.linalg.norm(found - truth, axis=-1)) < 0.3
+    tok = VideoTokenizer(TokenizerConfig(channels=(8, 16), blocks=(1, 1))).eval()
+    model = MaskedTokenTransformer(MaskGITConfig(tok.codebook_size, tok.grid, d_model=32, n_layers=1, levels=token_levels(tok),
+                                                 track=True, track_points=2)).eval()
+    with pytest.raises(ValueError, match='background'): FuturePredictor(VideoGenerator(model, tok), cam=cam)
+    pred = FuturePredictor(VideoGenerator(model, tok), cam=cam, background=bg)
+    v = torch.from_numpy(ds.videos[:3]).float() / 255
+    alt = v.clone(); alt[:, PAST_FRAMES:] = torch.rand_like(alt[:, PAST_FRAMES:])
+    g = pred.track(v)
+    assert g.shape == (3, 16, 2, 2) and np.isfinite(g).all() and np.array_equal(g, pred.track(alt))
+    assert np.abs(g[:, PAST_FRAMES:, 1] - found[:3, PAST_FRAMES:]).max() < 0.5     # the shadow's future, extrapolated
+    assert torch.equal(pred.predict_ids(v), pred.predict_ids(alt))
+
 def test_track_condition_trains():
     "With a track, the loss reaches the track embedding; p_track=0 gives no track (its projection gets no weight gradient)."
     torch.manual_seed(0)
@@ -126,6 +146,10 @@ def test_track_condition_trains():
     assert model.track_proj.weight.grad.abs().sum() > 0
     model.zero_grad(); MaskGITLoss(p_track=0.0)(model, (ids, y, tr))[0].backward()
     assert model.track_proj.weight.grad.abs().sum() == 0
+    two = MaskedTokenTransformer(MaskGITConfig(50, (4, 8, 8), d_model=32, n_layers=1, track=True, track_points=2))   # ball and shadow
+    MaskGITLoss(p_track=1.0)(two, (ids, y, torch.stack([tr, tr.flip(-1)], 2)))[0].backward()
+    g = two.track_proj.weight.grad.abs().view(32, 2, -1).sum((0, 2))          # input features: the ball's, then the shadow's
+    assert (g > 0).all()
 
 def test_fine_tuning_init_adds_only_the_track_embedding(tmp_path):
     "train_generator(init=...) starts a track-taking model from a track-free one's weights; anything else that does not fit is refused."
