@@ -18,7 +18,7 @@ ap.add_argument('--only-argmax', action='store_true')
 ap.add_argument('--guide', action='store_true', help="06's guided predictor (default: the transformer without the guide, as these runs were made)")
 a = ap.parse_args(); torch.set_num_threads(2)
 pred = get_predictor(a.run, guide=a.guide)
-if a.generator: pred = FuturePredictor(VideoGenerator(load_generator(a.generator), pred.tok), cam=pred.cam, guide=a.guide)
+if a.generator: pred = FuturePredictor(VideoGenerator(load_generator(a.generator), pred.tok), cam=pred.cam, guide=a.guide, background=pred.background)
 model, tok = pred.model, pred.tok; cfg = model.cfg
 ds = get_dataset(a.run); te = ds.indices(a.split)[:180]; y = ds.labels[te]
 v = ds.videos[te].astype(np.float32) / 255; c = ball_centroid(v); ct, last = c[:, PAST_FRAMES:], c[:, PAST_FRAMES - 1:PAST_FRAMES]
