@@ -5,10 +5,10 @@
 # %% auto #0
 __all__ = ['CLASSES', 'T', 'FPS', 'IMG', 'GRAVITY', 'BALL_RADIUS', 'MARGIN_PX', 'MIN_MOTION_PX', 'BALL_RGB', 'SHADOW_WIN',
            'BALL_WIN', 'SPLITS', 'FORMAT_VERSION', 'times', 'family_points', 'Camera', 'ball_radius_px', 'Trajectory',
-           'sample_trajectory', 'equation_text', 'Renderer', 'ball_weight', 'ball_centroid', 'foreground_mask',
-           'stratified_split', 'TrajDataset', 'make_dataset', 'LazyVideos', 'ValidationReport', 'validate_dataset',
-           'rms_dist', 'more_training_videos', 'DatasetFileError', 'save_dataset', 'load_dataset', 'get_dataset',
-           'pixel_track_features', 'pixel_readability', 'render_speed']
+           'sample_trajectory', 'equation_text', 'Renderer', 'ball_weight', 'weight_centroid', 'ball_centroid',
+           'foreground_mask', 'stratified_split', 'TrajDataset', 'make_dataset', 'LazyVideos', 'ValidationReport',
+           'validate_dataset', 'rms_dist', 'more_training_videos', 'DatasetFileError', 'save_dataset', 'load_dataset',
+           'get_dataset', 'pixel_track_features', 'pixel_readability', 'render_speed']
 
 # %% ../nbs/00_dataset.ipynb #46c4ba28
 import json, math, hashlib, zipfile, dataclasses
@@ -275,15 +275,19 @@ def ball_weight(videos) -> np.ndarray:
     r, g, b = x[..., 0, :, :], x[..., 1, :, :], x[..., 2, :, :]
     return np.clip((r - np.maximum(g, b) - 0.08) / 0.2, 0, 1)
 
-def ball_centroid(videos) -> np.ndarray:
-    "Image position (column, row) in px of the ball in each frame (...,3,H,W) -> (...,2); NaN when absent."
-    w = ball_weight(videos); H, W = w.shape[-2:]
+def weight_centroid(w, min_total:float=0.5) -> np.ndarray:
+    "Centroid (column, row) in px of weight maps (...,H,W) -> (...,2); NaN where the total weight is under `min_total`."
+    H, W = w.shape[-2:]
     tot = w.sum((-1, -2))
     cx = (w * (np.arange(W) + 0.5)).sum((-1, -2)) / np.maximum(tot, 1e-8)
     cy = (w * (np.arange(H) + 0.5)[:, None]).sum((-1, -2)) / np.maximum(tot, 1e-8)
     out = np.stack([cx, cy], -1)
-    out[tot < 0.5] = np.nan
+    out[tot < min_total] = np.nan
     return out
+
+def ball_centroid(videos) -> np.ndarray:
+    "Image position (column, row) in px of the ball in each frame (...,3,H,W) -> (...,2); NaN when absent."
+    return weight_centroid(ball_weight(videos))
 
 def _dilate(mask, r):
     "Binary dilation of (...,H,W) masks by a disk of radius `r` px."

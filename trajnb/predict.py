@@ -12,7 +12,7 @@ import math
 from typing import NamedTuple
 import numpy as np, torch
 from .core import run_path, save_metrics, save_figure, get_device, Timer
-from .dataset import CLASSES, get_dataset, ball_centroid, ball_weight, foreground_mask, family_points, times, _dilate
+from .dataset import CLASSES, get_dataset, ball_centroid, ball_weight, weight_centroid, foreground_mask, family_points, times, _dilate
 from .baselines import psnr, forecast_copy_last
 from .generate import (VideoGenerator, get_generator, maskgit_decode, future_region, fit_projected, select_family,
                              load_generator, train_track_model, video_tracks)
@@ -46,28 +46,21 @@ def shadow_weight(videos, background) -> np.ndarray:
 def shadow_centroid(videos, background, floor:float=0.03, chunk:int=256) -> np.ndarray:
     "Image position (column, row) px of the shadow's centre in each frame of `videos` (N,...,3,H,W) -> (N,...,2): the centroid of its opacity above `floor` (`shadow_weight`); NaN when there is none."
     if len(videos) > chunk: return np.concatenate([shadow_centroid(videos[i:i + chunk], background, floor, chunk) for i in range(0, len(videos), chunk)])
-    w = np.clip(shadow_weight(videos, background) - floor, 0, None); H, W = w.shape[-2:]
-    tot = w.sum((-1, -2))
-    out = np.stack([(w * (np.arange(W) + 0.5)).sum((-1, -2)), (w * (np.arange(H) + 0.5)[:, None]).sum((-1, -2))], -1) / np.maximum(tot, 1e-8)[..., None]
-    out[tot < 0.5] = np.nan
-    return out
+    return weight_centroid(np.clip(shadow_weight(videos, background) - floor, 0, None))
 
 def extrapolate_track(cam, uv_past, n_frames:int=16, n_starts:int=1, max_nfev:int=40, shadow_past=None) -> tuple:
     "Image track (n_frames,2) px from a past track (P,2): the past as measured, then the family that fits it best (05's `fit_projected` for each, chosen by BIC) carried on -> (track, family); family 'none' and a NaN future when under 5 past frames show the ball. With the shadow's past track `shadow_past` (P,2), both are fitted together (the 3D path is then fixed, height included) and carried on: track (n_frames,2,2), ball then shadow."
     uv_past = np.asarray(uv_past, np.float64); P = len(uv_past)
     sh = None if shadow_past is None else np.asarray(shadow_past, np.float64)
-    out = np.full((n_frames, 2), np.nan) if sh is None else np.full((n_frames, 2, 2), np.nan)
-    if sh is None: out[:P] = uv_past
-    else: out[:P, 0], out[:P, 1] = uv_past, sh
-    n_ok = int(np.isfinite(uv_past).all(1).sum()) + (0 if sh is None else int(np.isfinite(sh).all(1).sum()))
-    if np.isfinite(uv_past).all(1).sum() < 5: return out, 'none'
+    past = np.stack([uv_past] + ([] if sh is None else [sh]), 1)                  # (P, points, 2): ball[, shadow]
+    out = np.full((n_frames, *past.shape[1:]), np.nan); out[:P] = past
+    squeeze = lambda o: o[:, 0] if sh is None else o
+    if np.isfinite(uv_past).all(1).sum() < 5: return squeeze(out), 'none'
     fits = {f: fit_projected(cam, uv_past, f, n_starts, max_nfev, shadow=sh) for f in CLASSES}
-    fam = select_family(fits, 2 * n_ok)
+    fam = select_family(fits, 2 * int(np.isfinite(past).all(-1).sum()))
     X = family_points(fam, fits[fam].params, times(n_frames)[P:])
-    ball = np.stack(cam.project(X)[:2], -1)
-    if sh is None: out[P:] = ball
-    else: out[P:, 0], out[P:, 1] = ball, np.stack(cam.project(X * [1, 1, 0])[:2], -1)
-    return out, fam
+    out[P:] = np.stack([np.stack(cam.project(Y)[:2], -1) for Y in [X, X * [1, 1, 0]][:past.shape[1]]], 1)   # the ball, its ground point
+    return squeeze(out), fam
 
 def guide_tracks(cam, videos, background=None) -> tuple:
     "The guide of each video (N,>=12,3,H,W): (tracks (N,16,2) float32 px, families (N,)), read from frames 1-12 only (`ball_centroid`, `extrapolate_track`); with the scene's `background` (3,H,W) also the shadow's (`shadow_centroid`): tracks (N,16,2,2), ball then shadow."
@@ -159,8 +152,9 @@ def get_predictor(run_dir=None, n_samples:int=240, seed:int=0, device='cpu', gui
     ds = get_dataset(run_dir, n_samples, seed)
     f = run_path(run_dir)/'predictor'/'generator.pt'
     if not f.exists(): train_guided(gen, ds, get_tokens(run_dir, gen.tok, ds), run_dir, epochs=2, n_val=16, seed=seed, progress=False)
-    return FuturePredictor(VideoGenerator(load_generator(f, device), gen.tok), cam=ds.camera,
-                           background=estimate_background(ds.videos[ds.indices('train')]), **kw)
+    model = load_generator(f, device)
+    bg = estimate_background(ds.videos[ds.indices('train')]) if model.cfg.track_points > 1 else None   # the scene, to find the shadow
+    return FuturePredictor(VideoGenerator(model, gen.tok), cam=ds.camera, background=bg, **kw)
 
 # %% ../nbs/06_predict.ipynb #59d9f4de
 class FrameScores(NamedTuple):
