@@ -67,3 +67,37 @@ def test_lazy_bounded(small):
     v, y, p = lazy[29_999]
     assert v.shape == (16, 3, 64, 64) and v.dtype.is_floating_point and 0 <= float(v.min()) <= float(v.max()) <= 1
     with pytest.raises(IndexError): lazy[30_000]
+
+PROPERTY_SEEDS = list(range(50)) + [154]          # 154: its sample 8 moved < 8 px on screen before the generator read the pixels
+
+def test_generator_and_validator_agree_for_every_seed():
+    "make_dataset's output is valid for every seed, with its invariants checked here independently of the validator."
+    from trajnb.dataset import CLASSES, ball_centroid, shadow_weight, rms_dist, Renderer, MIN_SHADOW_OPACITY, ball_radius_px
+    n = 12
+    for seed in PROPERTY_SEEDS:
+        ds = make_dataset(n, seed)
+        rep = validate_dataset(ds)
+        assert rep.ok, (seed, rep.problems)
+        assert sorted(set(ds.labels.tolist())) == list(range(len(CLASSES))), seed                    # every class present
+        assert len({v.tobytes() for v in ds.videos}) == n and len({p.tobytes() for p in ds.points}) == n, seed
+        d = rms_dist(ds.points, ds.points).numpy(); np.fill_diagonal(d, np.inf)
+        assert d.min() > 0.05, (seed, d.min())                                                          # no near-duplicate paths
+        c = ball_centroid(ds.videos)
+        assert not np.isnan(c).any(), seed                                                             # ball seen in every frame ...
+        u, v, depth = ds.camera.project(ds.points); r = ball_radius_px(ds.camera, depth)
+        assert ((u - r > 0) & (u + r < 64) & (v - r > 0) & (v + r < 64)).all(), seed                   # ... and wholly inside it
+        rend = Renderer(ds.camera)
+        sh = shadow_weight(ds.videos, rend.scene).max((-2, -1))
+        assert (sh >= MIN_SHADOW_OPACITY).all(), (seed, sh.min())                                      # shadow in every frame
+
+def test_large_test_set_fresh_balanced_cached(run_dir):
+    from trajnb.dataset import get_test_set, rms_dist
+    ds = get_dataset(run_dir, 16, seed=0)
+    ts = get_test_set(run_dir, 12, seed=0)
+    assert len(ts) == 12 and set(ts.split) == {'test'} and np.bincount(ts.labels).tolist() == [3] * 4
+    assert validate_dataset(ts).ok and rms_dist(ts.points, ds.points).min() > 0.05
+    assert not {v.tobytes() for v in ts.videos} & {v.tobytes() for v in ds.videos}
+    mtime = (run_dir/'test_set.npz').stat().st_mtime_ns
+    assert np.array_equal(get_test_set(run_dir, None, seed=0).videos, ts.videos) and (run_dir/'test_set.npz').stat().st_mtime_ns == mtime
+    assert len(get_test_set(run_dir, 8, seed=0)) == 8                                                 # other size: rebuilt
+    assert get_test_set(run_dir, 8, seed=1).seed == 1                                                 # other seed: rebuilt
