@@ -453,7 +453,8 @@ def _path_stats(p):
 def _thumbs(v, chunk:int=256) -> np.ndarray:
     "8x8 block means of uint8 videos (N,T,3,S,S) -> float32 (N, T*3*64) in [0,1], `chunk` videos at a time: near-duplicate candidates."
     S = v.shape[-1]
-    return np.concatenate([(x.reshape(len(x), x.shape[1], 3, 8, S // 8, 8, S // 8).astype(np.float32).mean((4, 6)) / 255).reshape(len(x), -1)
+    return np.concatenate([(x.reshape(len(x), x.shape[1], 3, 8, S // 8, 8, S // 8).sum(-1, dtype=np.uint32).sum(-2, dtype=np.uint32)
+                            .astype(np.float32) / (S // 8) ** 2 / 255).reshape(len(x), -1)
                            for x in (v[i:i + chunk] for i in range(0, len(v), chunk))] or [np.zeros((0, v.shape[1] * 3 * 64), np.float32)])
 
 def _video_rms(a, b) -> float: return float(np.sqrt(((a.astype(np.float32) - b) ** 2).mean()) / 255)
