@@ -8,7 +8,7 @@ __all__ = ['PIPELINE', 'KERNEL', 'ANY', 'load_profiles', 'ensure_kernel', 'parse
            'run_notebook', 'git_state', 'file_sha256', 'load_state', 'intact', 'earlier_timings', 'report_header',
            'report_tables', 'write_report', 'run', 'main']
 
-# %% ../nbs/09_run.ipynb #b7c1d1dc
+# %% ../nbs/09_run.ipynb #95cb0d0c
 import argparse, ast, datetime, hashlib, json, os, subprocess, sys, tempfile, time
 from pathlib import Path
 from .core import repo_root, run_path, load_metrics, atomic_path, atomic_save_json, atomic_write_text, machine_info
@@ -23,11 +23,12 @@ def load_profiles() -> dict:
     return json.loads((Path(trajnb.__file__).parent / 'profiles.json').read_text())
 
 def ensure_kernel(name=KERNEL) -> str:
-    "Register a Jupyter kernel `name` that runs this Python, unless one already does."
+    "Register a Jupyter kernel `name` that runs this Python and accepts encrypted transport, unless one already does."
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
     try:
         spec = KernelSpecManager().get_kernel_spec(name)
-        if Path(spec.argv[0]).resolve() == Path(sys.executable).resolve(): return name
+        curve = 'curve' in (spec.metadata or {}).get('supported_encryption', [])    # so kernels can get CurveZMQ keys
+        if Path(spec.argv[0]).resolve() == Path(sys.executable).resolve() and curve: return name
     except NoSuchKernel: pass
     from ipykernel.kernelspec import install
     install(kernel_name=name, display_name=f'Python ({name})', prefix=sys.prefix)
@@ -38,7 +39,7 @@ def parse_value(text:str):
     try: return ast.literal_eval(text)
     except (ValueError, SyntaxError): return text
 
-# %% ../nbs/09_run.ipynb #2c534dc9
+# %% ../nbs/09_run.ipynb #e69f7d5a
 class BadArguments(ValueError):
     "A batch run that cannot start: the message is one line naming the bad thing and what would be valid."
 
@@ -99,16 +100,18 @@ def check_args(out, profile, names, params, nbs_dir, profiles, pipeline=PIPELINE
             if want: raise BadArguments(f'-p {k} {v!r}: expected {want} (the default in {n} is {defaults[n][k]!r}), got {type(v).__name__}')
     return check_out(out), defaults
 
-# %% ../nbs/09_run.ipynb #8bf4f50b
+# %% ../nbs/09_run.ipynb #3cf173cb
 class NotebookFailed(RuntimeError):
     "A notebook of a batch run raised: names the notebook, the cell and the error."
 
 def _quiet_kernel_manager():
+    import zmq
     from jupyter_client import AsyncKernelManager
-    from traitlets import CaselessStrEnum
+    from traitlets import default
     class QuietKernelManager(AsyncKernelManager):
-        "A kernel over IPC sockets that a graceful shutdown does not interrupt."
-        transport = CaselessStrEnum(['tcp', 'ipc'], default_value='ipc', config=True)
+        "A kernel whose TCP traffic is CurveZMQ-encrypted, and that a graceful shutdown does not interrupt."
+        @default('transport_encryption')
+        def _encrypt(self): return 'auto' if zmq.has('curve') else 'disabled'   # 'auto': when the kernelspec declares curve
         async def _async_interrupt_kernel(self):
             if self.shutting_down: return        # shutdown_kernel interrupts first; papermill shuts down an idle kernel
             await super()._async_interrupt_kernel()
@@ -148,7 +151,7 @@ def run_notebook(src, out_dir, params:dict, kernel=KERNEL, progress=True) -> flo
             except Exception as e: print(f'warning: no HTML copy of {dst.name}: {e}', file=sys.stderr)
     return time.perf_counter() - t0
 
-# %% ../nbs/09_run.ipynb #d70421a5
+# %% ../nbs/09_run.ipynb #cc652cfd
 def _now(): return datetime.datetime.now().isoformat(timespec='seconds')
 
 def git_state(root=None) -> tuple:
@@ -183,7 +186,7 @@ def intact(out, nb:str, entry:dict, params:dict, sha:str) -> bool:
     except Exception: return False
     return True
 
-# %% ../nbs/09_run.ipynb #a91a207a
+# %% ../nbs/09_run.ipynb #d0339fad
 def _fmt(v):
     if isinstance(v, float): return f'{v:.4g}'
     return str(v)
@@ -228,7 +231,7 @@ def write_report(out, timings:dict, profile:str, failed:str=None, earlier:dict=N
     atomic_write_text(out / 'report.md', '\n'.join(lines) + '\n')
     return metrics
 
-# %% ../nbs/09_run.ipynb #98d609f3
+# %% ../nbs/09_run.ipynb #4da4973d
 def run(out='runs/latest', profile='quick', only=None, params=None, nbs_dir=None, pipeline=PIPELINE, progress=True, resume=False, headline=None) -> dict:
     "Execute the pipeline's notebooks in order into `out`; returns the merged metrics. Raises `BadArguments` before running anything, `NotebookFailed` when a notebook fails."
     nbs_dir = Path(nbs_dir) if nbs_dir else repo_root() / 'nbs'
@@ -251,7 +254,7 @@ def run(out='runs/latest', profile='quick', only=None, params=None, nbs_dir=None
             sha, entry = file_sha256(src), state['notebooks'].get(n)
             if skipping and intact(out, n, entry, p, sha):
                 earlier[n] = entry.get('wall_seconds', 0.0)
-                if progress: print(f'{n}: done in an earlier run, outputs intact: skipped', file=sys.stderr)
+                print(f'{n}: done in an earlier run, outputs intact: skipped', file=sys.stderr)
                 continue
             skipping = False
             (out / 'metrics' / f'{n}.json').unlink(missing_ok=True)     # a re-run replaces the notebook's metrics: no stale keys of an older run
@@ -269,7 +272,7 @@ def run(out='runs/latest', profile='quick', only=None, params=None, nbs_dir=None
         metrics = write_report(out, timings, profile, failed, earlier, commit, dirty, headline)
     return metrics
 
-# %% ../nbs/09_run.ipynb #285af9e7
+# %% ../nbs/09_run.ipynb #1cbe8c48
 def main(argv=None):
     "The `trajnb` command line."
     profiles = sorted(load_profiles())
