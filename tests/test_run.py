@@ -141,3 +141,12 @@ def test_batch_runs_have_no_training_bars(tmp_path, monkeypatch):
     assert 'flag 0 steps 8' in text
     assert 'step/s' not in text and '8/8' not in text                  # no tqdm bar
     assert 'TRAJNB_PROGRESS' not in __import__('os').environ            # the caller's environment is left as it was
+
+def test_dead_kernel_names_the_notebook(tmp_path):
+    "A kernel that dies mid-notebook (here: os._exit) fails the run with a NotebookFailed naming the notebook, not a bare traceback."
+    nbs = tmp_path/'nbs'; nbs.mkdir()
+    _nb(nbs/'kk_dead.ipynb', 'import os\nos._exit(3)')
+    with pytest.raises(NotebookFailed) as e:
+        run(tmp_path/'out', 'quick', nbs_dir=nbs, pipeline=('kk_dead',), progress=False)
+    assert 'kk_dead failed' in str(e.value) and 'DeadKernelError' in str(e.value)
+    assert json.loads((tmp_path/'out'/'run.json').read_text())['notebooks']['kk_dead']['status'] == 'failed'

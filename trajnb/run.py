@@ -8,7 +8,7 @@ __all__ = ['PIPELINE', 'KERNEL', 'ANY', 'load_profiles', 'ensure_kernel', 'parse
            'run_notebook', 'git_state', 'file_sha256', 'load_state', 'intact', 'earlier_timings', 'report_header',
            'report_tables', 'write_report', 'run', 'main']
 
-# %% ../nbs/09_run.ipynb #95cb0d0c
+# %% ../nbs/09_run.ipynb #e6ecc0ad
 import argparse, ast, datetime, hashlib, json, os, subprocess, sys, tempfile, time
 from pathlib import Path
 from .core import repo_root, run_path, load_metrics, atomic_path, atomic_save_json, atomic_write_text, machine_info
@@ -39,7 +39,7 @@ def parse_value(text:str):
     try: return ast.literal_eval(text)
     except (ValueError, SyntaxError): return text
 
-# %% ../nbs/09_run.ipynb #e69f7d5a
+# %% ../nbs/09_run.ipynb #8e60703a
 class BadArguments(ValueError):
     "A batch run that cannot start: the message is one line naming the bad thing and what would be valid."
 
@@ -100,7 +100,7 @@ def check_args(out, profile, names, params, nbs_dir, profiles, pipeline=PIPELINE
             if want: raise BadArguments(f'-p {k} {v!r}: expected {want} (the default in {n} is {defaults[n][k]!r}), got {type(v).__name__}')
     return check_out(out), defaults
 
-# %% ../nbs/09_run.ipynb #3cf173cb
+# %% ../nbs/09_run.ipynb #bcf58d42
 class NotebookFailed(RuntimeError):
     "A notebook of a batch run raised: names the notebook, the cell and the error."
 
@@ -144,6 +144,8 @@ def run_notebook(src, out_dir, params:dict, kernel=KERNEL, progress=True) -> flo
     except pm.PapermillExecutionError as e:
         raise NotebookFailed(f'{src.stem} failed in cell {e.cell_index} (execution count {e.exec_count}): '
                              f'{e.ename}: {e.evalue}\n{_cell_traceback(e)}\nExecuted notebook: {dst}') from None
+    except Exception as e:                                      # the kernel died (DeadKernelError), a timeout, ...: still name the notebook
+        raise NotebookFailed(f'{src.stem} failed outside its cells: {type(e).__name__}: {e}. Executed notebook: {dst}') from e
     finally:
         if before is None: os.environ.pop('TRAJNB_PROGRESS', None)
         if dst.exists():
@@ -151,7 +153,7 @@ def run_notebook(src, out_dir, params:dict, kernel=KERNEL, progress=True) -> flo
             except Exception as e: print(f'warning: no HTML copy of {dst.name}: {e}', file=sys.stderr)
     return time.perf_counter() - t0
 
-# %% ../nbs/09_run.ipynb #cc652cfd
+# %% ../nbs/09_run.ipynb #74759fbb
 def _now(): return datetime.datetime.now().isoformat(timespec='seconds')
 
 def git_state(root=None) -> tuple:
@@ -186,7 +188,7 @@ def intact(out, nb:str, entry:dict, params:dict, sha:str) -> bool:
     except Exception: return False
     return True
 
-# %% ../nbs/09_run.ipynb #d0339fad
+# %% ../nbs/09_run.ipynb #d206dbee
 def _fmt(v):
     if isinstance(v, float): return f'{v:.4g}'
     return str(v)
@@ -231,7 +233,7 @@ def write_report(out, timings:dict, profile:str, failed:str=None, earlier:dict=N
     atomic_write_text(out / 'report.md', '\n'.join(lines) + '\n')
     return metrics
 
-# %% ../nbs/09_run.ipynb #4da4973d
+# %% ../nbs/09_run.ipynb #6ad7311d
 def run(out='runs/latest', profile='quick', only=None, params=None, nbs_dir=None, pipeline=PIPELINE, progress=True, resume=False, headline=None) -> dict:
     "Execute the pipeline's notebooks in order into `out`; returns the merged metrics. Raises `BadArguments` before running anything, `NotebookFailed` when a notebook fails."
     nbs_dir = Path(nbs_dir) if nbs_dir else repo_root() / 'nbs'
@@ -272,7 +274,7 @@ def run(out='runs/latest', profile='quick', only=None, params=None, nbs_dir=None
         metrics = write_report(out, timings, profile, failed, earlier, commit, dirty, headline)
     return metrics
 
-# %% ../nbs/09_run.ipynb #1cbe8c48
+# %% ../nbs/09_run.ipynb #858f140e
 def main(argv=None):
     "The `trajnb` command line."
     profiles = sorted(load_profiles())
