@@ -1,4 +1,4 @@
-"`trajnb run`: a real papermill batch run, a failing notebook, bad arguments."
+"`trajnb run`: a real papermill batch run with a clean console, a failing notebook, bad command lines."
 import json, subprocess, sys
 from pathlib import Path
 import nbformat, pytest
@@ -7,12 +7,18 @@ from trajnb.run import run, NotebookFailed, main
 ROOT = Path(__file__).resolve().parents[1]
 TRAJNB = Path(sys.executable).parent/'trajnb'
 
+def _noise(text):
+    "Lines of kernel machinery noise: any ERROR or WARNING line (progress bars redraw with \\r)."
+    return [l for l in text.replace('\r', '\n').splitlines() if 'ERROR' in l or 'WARNING' in l]
+
 def test_cli_runs_dataset_notebook(tmp_path):
     out = tmp_path/'out'
-    r = subprocess.run([TRAJNB, 'run', '--out', out, '--only', '00_dataset', '--profile', 'quick', '--no-progress',
+    r = subprocess.run([TRAJNB, 'run', '--out', out, '--only', '00_dataset', '--profile', 'quick',
                         '-p', 'n_samples', '48', '-p', 'speed_sizes', '[48]'], capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-4000:]
-    for f in ['00_dataset.ipynb', '00_dataset.html', 'metrics.json', 'report.md', 'dataset.npz']: assert (out/f).exists(), f
+    assert _noise(r.stdout + r.stderr) == [], _noise(r.stdout + r.stderr)     # no TCP warning, no KeyboardInterrupt at kernel shutdown
+    assert '00_dataset: 100%' in r.stderr and 'report.md' in r.stdout        # the progress bar and where the report is
+    for f in ['00_dataset.ipynb', '00_dataset.html', 'metrics.json', 'report.md', 'dataset.npz', 'run.json']: assert (out/f).exists(), f
     m = json.loads((out/'metrics.json').read_text())
     assert m['00_dataset.n_samples'] == 48                                   # -p reached the notebook
     assert m['00_dataset.unique_fraction'] == 1.0 and m['00_dataset.min_motion_px'] >= 8
@@ -20,8 +26,18 @@ def test_cli_runs_dataset_notebook(tmp_path):
     assert all(k.startswith('00_dataset.') for k in m)
     rep = (out/'report.md').read_text()
     assert '| 00_dataset |' in rep and '`00_dataset.videos_per_s`' in rep
+    from trajnb.core import machine_info
+    assert f"- machine: {machine_info()['cpu_kind']};" in rep and '- commit: `' in rep and '- profile: `quick`' in rep
     nb = nbformat.read(out/'00_dataset.ipynb', as_version=4)
     assert any('injected-parameters' in c.metadata.get('tags', []) for c in nb.cells)
+    st = json.loads((out/'run.json').read_text())
+    assert set(st) == {'profile', 'commit', 'dirty', 'machine', 'started', 'finished', 'notebooks'}
+    assert st['profile'] == 'quick' and isinstance(st['commit'], str) and isinstance(st['dirty'], bool) and st['finished']
+    assert st['machine'] == json.loads(json.dumps(machine_info()))
+    e = st['notebooks']['00_dataset']
+    assert set(e) == {'status', 'params', 'wall_seconds', 'started', 'finished', 'source_sha256'}
+    assert e['status'] == 'done' and e['params'] == {'n_samples': 48, 'speed_sizes': [48], 'run_dir': str(out.resolve())}
+    assert e['wall_seconds'] == m['00_dataset.wall_seconds'] > 0 and len(e['source_sha256']) == 64
 
 def _nb(path, *sources):
     nb = nbformat.v4.new_notebook(metadata={'kernelspec': {'name': 'python3', 'language': 'python', 'display_name': 'python3'}})
@@ -44,19 +60,53 @@ def test_failing_notebook_stops_run_and_keeps_earlier_output(tmp_path):
     assert (out/'aa_ok.html').exists() and (out/'bb_fail.ipynb').exists()
     assert 'failed in bb_fail' in (out/'report.md').read_text()
 
-def test_cli_failure_exit_code(tmp_path, capsys):
+def test_cli_failure_names_notebook_cell_and_exception(tmp_path):
+    "A failing notebook: exit 1, and stderr names the notebook, the cell, the exception and shows the cell's traceback."
     nbs = tmp_path/'nbs'; nbs.mkdir()
-    _nb(nbs/'zz_fail.ipynb', '1/0')
-    code = main(['run', '--out', str(tmp_path/'o'), '--nbs', str(nbs), '--only', 'zz_fail', '--no-progress'])
-    assert code == 1
-    err = capsys.readouterr().err
-    assert 'zz_fail failed in cell' in err and 'ZeroDivisionError' in err
+    _nb(nbs/'zz_fail.ipynb', 'x = 2', 'def half(v): return v / 0\nhalf(x)')
+    out = tmp_path/'o'
+    r = subprocess.run([TRAJNB, 'run', '--out', out, '--nbs', nbs, '--only', 'zz_fail', '--no-progress'],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 1, r.stderr[-3000:]
+    assert 'zz_fail failed in cell 3' in r.stderr and 'ZeroDivisionError: division by zero' in r.stderr
+    assert 'return v / 0' in r.stderr and 'half(x)' in r.stderr               # the failing cell's traceback text
+    assert 'trajnb/run.py' not in r.stderr                                    # no traceback of trajnb itself
+    assert _noise(r.stderr) == [], _noise(r.stderr)
+    st = json.loads((out/'run.json').read_text())
+    assert st['notebooks']['zz_fail']['status'] == 'failed' and st['finished'] is None
 
-def test_bad_arguments(tmp_path, capsys):
-    assert main(['run', '--out', str(tmp_path/'o'), '--only', 'no_such_notebook']) == 2
-    assert 'no such notebook' in capsys.readouterr().err
-    assert main(['run', '--out', str(tmp_path/'o'), '--only', '00_dataset', '-p', 'not_a_parameter', '3']) == 2
-    assert 'not_a_parameter' in capsys.readouterr().err
+@pytest.fixture
+def blocker(tmp_path):
+    f = tmp_path/'a_file'; f.write_text('not a directory'); return f
+
+BAD = {  # case: (arguments, what stderr must say)
+    'unknown notebook': (['--only', '00_dataset', 'no_such_notebook'], ['no_such_notebook', 'valid:', '01_baselines']),
+    'unknown profile': (['--profile', 'huge', '--only', '00_dataset'], ["unknown profile 'huge'", 'full, quick']),
+    'undefined parameter': (['--only', '00_dataset', '-p', 'not_a_parameter', '3'], ['-p not_a_parameter', 'n_samples']),
+    'wrong type': (['--only', '00_dataset', '-p', 'n_samples', 'many'], ["-p n_samples 'many'", 'expected int', 'got str']),
+    'not a list': (['--only', '00_dataset', '-p', 'speed_sizes', '48'], ['-p speed_sizes 48', 'expected list']),
+    'unwritable out': (['--only', '00_dataset', '--out', '{blocker}/sub'], ['--out', 'a_file/sub', 'cannot write there']),
+}
+
+@pytest.mark.parametrize('case', list(BAD))
+def test_bad_command_lines(case, tmp_path, blocker, capsys):
+    "Each bad command line: exit 2, one line naming it and what is valid, no traceback, nothing run."
+    args, says = BAD[case]
+    out = tmp_path/'o'
+    code = main(['run', '--out', str(out), *[a.format(blocker=blocker) for a in args], '--no-progress'])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith('trajnb run: '), err
+    for s in says: assert s in err, (s, err)
+    assert 'Traceback' not in err
+    assert not out.exists() or not list(out.iterdir())                       # failed before any notebook ran: nothing written
+
+def test_int_for_float_and_none_pass_the_check(tmp_path):
+    from trajnb.run import check_args, load_profiles
+    out, d = check_args(tmp_path/'o', 'quick', ['01_baselines', '03_tokenizer'], {'floor_frac': 1, 'n_train': None, 'lr': 3},
+                        ROOT/'nbs', load_profiles())
+    assert out == (tmp_path/'o').resolve() and d['01_baselines']['floor_frac'] == 0.001
 
 def test_only_rerun_keeps_earlier_wall_times(tmp_path):
     "A second run with --only into the same directory reports every notebook's wall time, marking which ran when."
@@ -91,3 +141,12 @@ def test_batch_runs_have_no_training_bars(tmp_path, monkeypatch):
     assert 'flag 0 steps 8' in text
     assert 'step/s' not in text and '8/8' not in text                  # no tqdm bar
     assert 'TRAJNB_PROGRESS' not in __import__('os').environ            # the caller's environment is left as it was
+
+def test_dead_kernel_names_the_notebook(tmp_path):
+    "A kernel that dies mid-notebook (here: os._exit) fails the run with a NotebookFailed naming the notebook, not a bare traceback."
+    nbs = tmp_path/'nbs'; nbs.mkdir()
+    _nb(nbs/'kk_dead.ipynb', 'import os\nos._exit(3)')
+    with pytest.raises(NotebookFailed) as e:
+        run(tmp_path/'out', 'quick', nbs_dir=nbs, pipeline=('kk_dead',), progress=False)
+    assert 'kk_dead failed' in str(e.value) and 'DeadKernelError' in str(e.value)
+    assert json.loads((tmp_path/'out'/'run.json').read_text())['notebooks']['kk_dead']['status'] == 'failed'
