@@ -86,7 +86,7 @@ def headline_rows(metrics:dict, targets=None) -> list:
         rows.append(dict(key=t['key'], label=t['label'], value=v, value_text='' if v is None else f.format(v),
                          lo=lo, hi=hi, interval=itext, target=t['target'], direction=t['direction'],
                          target_text=f"{t['direction']} {f.format(t['target'])}", met=met,
-                         inside=lo is not None and lo <= t['target'] <= hi))
+                         inside=lo is not None and lo - 1e-9 <= t['target'] <= hi + 1e-9))
     return rows
 
 # %% ../nbs/10_report.ipynb #62a8fb9f
