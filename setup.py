@@ -29,7 +29,7 @@ setuptools.setup(
                  'Programming Language :: Python :: 3'],
     packages=setuptools.find_packages(include=['trajnb', 'trajnb.*']),
     include_package_data=True,
-    package_data={'trajnb': ['profiles.json']},
+    package_data={'trajnb': ['profiles.json', 'targets.json']},
     python_requires='>=' + cfg['min_python'],
     install_requires=requirements,
     # `dev`: what the tests need; `vision`: torchvision for the slow r3d_18 comparison
