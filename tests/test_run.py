@@ -150,3 +150,10 @@ def test_dead_kernel_names_the_notebook(tmp_path):
         run(tmp_path/'out', 'quick', nbs_dir=nbs, pipeline=('kk_dead',), progress=False)
     assert 'kk_dead failed' in str(e.value) and 'DeadKernelError' in str(e.value)
     assert json.loads((tmp_path/'out'/'run.json').read_text())['notebooks']['kk_dead']['status'] == 'failed'
+
+
+def test_publish_is_wired(tmp_path, capsys):
+    "`trajnb publish` reaches 10_report's publish: a directory that holds no run is refused with exit 2, nothing written."
+    from trajnb.run import main
+    assert main(['publish', str(tmp_path / 'no-run')]) == 2
+    assert 'refused' in capsys.readouterr().err

@@ -276,7 +276,11 @@ def run(out='runs/latest', profile='quick', only=None, params=None, nbs_dir=None
 
 # %% ../nbs/09_run.ipynb #858f140e
 def main(argv=None):
-    "The `trajnb` command line."
+    "The `trajnb` command line: `trajnb run ...` and `trajnb publish RUN_DIR` (10_report)."
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ['publish']:
+        from .report import publish_main
+        return publish_main(argv[1:])
     profiles = sorted(load_profiles())
     ap = argparse.ArgumentParser(prog='trajnb', description='trajnb: learn 3D trajectories from monocular video.')
     sub = ap.add_subparsers(dest='cmd', required=True)
@@ -288,9 +292,12 @@ def main(argv=None):
     r.add_argument('--resume', action='store_true', help='skip the notebooks that completed in OUT with the same source and parameters; rerun from the first that did not')
     r.add_argument('--no-progress', action='store_true', help='no progress bars')
     r.add_argument('--nbs', default=None, help='notebook folder (default: nbs/ of this repository)')
+    sub.add_parser('publish', help="write an executed run's outputs, provenance and results table into nbs/ and README.md (trajnb publish RUN_DIR)")
     a = ap.parse_args(argv)
+    from .report import headline_markdown     # report.md opens with the headline table of trajnb/targets.json
     try:
-        metrics = run(a.out, a.profile, a.only, {k: parse_value(v) for k, v in a.p}, nbs_dir=a.nbs, progress=not a.no_progress, resume=a.resume)
+        metrics = run(a.out, a.profile, a.only, {k: parse_value(v) for k, v in a.p}, nbs_dir=a.nbs, progress=not a.no_progress, resume=a.resume,
+                      headline=headline_markdown)
     except BadArguments as e:
         print(f'trajnb run: {e}', file=sys.stderr); return 2
     except NotebookFailed as e:
