@@ -98,3 +98,17 @@ def test_time_reversed_classifier_averages_both_directions(tmp_path, videos):
     p = VideoClassifier(tok, clf2)(videos)
     fwd, rev = (torch.from_numpy(predict_ids(clf2, tok.encode(v))) for v in (videos, videos.flip(1)))
     assert torch.allclose(p, (fwd + rev) / 2, atol=1e-6) and not torch.allclose(p, fwd, atol=1e-4)
+
+def test_layer_times():
+    from trajnb.tokenizer import layer_times
+    tok = VideoTokenizer(channels=(8, 16)).eval()
+    g = torch.Generator().manual_seed(0)
+    batch = (torch.randint(0, 256, (2, 16, 3, 64, 64), dtype=torch.uint8, generator=g), torch.rand(2, 16, 64, 64, generator=g) > 0.9)
+    nt = torch.get_num_threads()
+    rows = layer_times(tok, batch, n=1)
+    assert len(rows) == len(tok.encoder) + len(tok.decoder) + 2          # every layer, the quantizer, the whole loss
+    assert rows[0]['layer'].startswith('encoder[0] CausalConv3d 96->8 k3x3x3') and rows[0]['at'] == '8x16x16'
+    assert all(r['fwd_bwd_ms'] > 0 for r in rows)
+    assert rows[-1]['fwd_bwd_ms'] >= max(r['fwd_bwd_ms'] for r in rows[:-1])   # the whole step costs more than any part
+    assert not tok.training and torch.get_num_threads() == nt               # mode and threads restored
+    assert all(p.grad is None for p in tok.parameters())

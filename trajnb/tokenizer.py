@@ -7,7 +7,7 @@ __all__ = ['SNAP_TOLS', 'TOK_FORMAT', 'Quantized', 'FSQ', 'LFQ', 'CausalConv3d',
            'ResBlock', 'to_depth', 'from_depth', 'Upsample', 'TokenizerConfig', 'TokOut', 'VideoTokenizer',
            'tokenizer_loss', 'tokenizer_data', 'centroid_errors', 'code_stats', 'TokEval', 'evaluate_tokenizer',
            'calibrate_snap', 'save_tokenizer', 'load_tokenizer', 'TokFit', 'train_tokenizer', 'get_tokenizer',
-           'get_tokens']
+           'get_tokens', 'layer_times']
 
 # %% ../nbs/03_tokenizer.ipynb #e701b9d1
 import math, json
@@ -488,3 +488,52 @@ def get_tokens(run_dir=None, tok=None, ds=None, n_samples:int=240, seed:int=0) -
     with atomic_path(f) as tmp:
         with open(tmp, 'wb') as fh: np.save(fh, ids)
     return ids.astype(np.int64)
+
+# %% ../nbs/03_tokenizer.ipynb #297604e9
+import time
+
+def layer_times(tok, batch, fg_weight:float=10.0, n:int=3, threads:int=1) -> list:
+    "CPU ms of each encoder and decoder layer (forward; forward + backward; in bf16 autocast where the tokenizer uses it), the quantizer and the whole loss, on `batch` (as `tokenizer_loss` takes it); the minimum of `n` runs on `threads` threads."
+    def cpu_ms(f):
+        f(); best = math.inf
+        for _ in range(n):
+            t0 = time.process_time(); f(); best = min(best, time.process_time() - t0)
+        return best * 1e3
+    def fwd(m, h):
+        def f():
+            with torch.no_grad(), tok._autocast(): m(h)
+        return f
+    def fwd_bwd(m, h):
+        def f():
+            i = h.detach().requires_grad_()
+            with tok._autocast(): o = m(i)
+            o.float().sum().backward()
+        return f
+    was, nt = tok.training, torch.get_num_threads()
+    torch.set_num_threads(threads); tok.train()
+    try:
+        x = batch[0].float() / 255
+        keep = tok.keep_mask(x) if tok.cfg.bg_gate else None
+        rows, h = [], to_depth(x.transpose(1, 2) - tok.background.detach(), tok.cfg.patch_t, tok.cfg.patch)
+        for part, seq in (('encoder', tok.encoder), ('decoder', tok.decoder)):
+            if part == 'decoder':
+                with torch.no_grad(): h = tok.quantize(h.float(), keep).codes.contiguous()
+            for i, m in enumerate(seq):
+                conv = getattr(m, 'conv', m)
+                what = f' {conv.in_channels}->{conv.out_channels} k{conv.kernel_size[0]}x{conv.kernel_size[1]}x{conv.kernel_size[2]}' if isinstance(conv, nn.Conv3d) else ''
+                rows.append(dict(layer=f'{part}[{i}] {type(m).__name__}{what}', at='x'.join(map(str, h.shape[2:])),
+                                 fwd_ms=cpu_ms(fwd(m, h)), fwd_bwd_ms=cpu_ms(fwd_bwd(m, h))))
+                with torch.no_grad(): h = m(h)
+        z = tok.latent(x).detach()
+        def quant():
+            zz = z.detach().requires_grad_(); q = tok.quantize(zz, keep); (q.codes.sum() + q.aux).backward()
+        rows.append(dict(layer='quantizer (+ entropy penalty)', at='x'.join(map(str, z.shape[2:])), fwd_ms=math.nan, fwd_bwd_ms=cpu_ms(quant)))
+        def step():
+            tok.zero_grad(set_to_none=True); tokenizer_loss(tok, batch, fg_weight)[0].backward()
+        rows.append(dict(layer='whole loss (all of the above)', at='', fwd_ms=cpu_ms(fwd(lambda b: tokenizer_loss(tok, b, fg_weight), batch)),
+                         fwd_bwd_ms=cpu_ms(step)))
+        tok.zero_grad(set_to_none=True)
+        return rows
+    finally:
+        torch.set_num_threads(nt); tok.train(was)
+
