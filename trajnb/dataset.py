@@ -4,11 +4,12 @@
 
 # %% auto #0
 __all__ = ['CLASSES', 'T', 'FPS', 'IMG', 'GRAVITY', 'BALL_RADIUS', 'MARGIN_PX', 'MIN_MOTION_PX', 'BALL_RGB', 'SHADOW_WIN',
-           'BALL_WIN', 'SPLITS', 'FORMAT_VERSION', 'times', 'family_points', 'Camera', 'ball_radius_px', 'Trajectory',
-           'sample_trajectory', 'equation_text', 'Renderer', 'ball_weight', 'weight_centroid', 'ball_centroid',
-           'foreground_mask', 'stratified_split', 'TrajDataset', 'make_dataset', 'LazyVideos', 'ValidationReport',
-           'validate_dataset', 'rms_dist', 'more_training_videos', 'DatasetFileError', 'save_dataset', 'load_dataset',
-           'get_dataset', 'pixel_track_features', 'pixel_readability', 'render_speed']
+           'BALL_WIN', 'SPLITS', 'FORMAT_VERSION', 'TEST_STREAM', 'times', 'family_points', 'Camera', 'ball_radius_px',
+           'Trajectory', 'sample_trajectory', 'equation_text', 'Renderer', 'ball_weight', 'weight_centroid',
+           'ball_centroid', 'foreground_mask', 'stratified_split', 'TrajDataset', 'make_dataset', 'LazyVideos',
+           'ValidationReport', 'validate_dataset', 'rms_dist', 'more_training_videos', 'DatasetFileError',
+           'save_dataset', 'load_dataset', 'get_dataset', 'make_test_set', 'get_test_set', 'pixel_track_features',
+           'pixel_readability', 'render_speed']
 
 # %% ../nbs/00_dataset.ipynb #46c4ba28
 import json, math, hashlib, zipfile, dataclasses
@@ -150,11 +151,11 @@ def _acceptable(family, p, pts, cam):
 class Trajectory:
     family: str; label: int; params: dict; points: np.ndarray; equation: str; tries: int
 
-def sample_trajectory(seed:int, index:int, cam:Camera=None, max_tries=500) -> Trajectory:
-    "The trajectory of sample `index` of dataset `seed`: a pure function of both."
+def sample_trajectory(seed:int, index:int, cam:Camera=None, max_tries=500, stream:int=None) -> Trajectory:
+    "The trajectory of sample `index` of dataset `seed` (of its separate stream `stream`, e.g. `TEST_STREAM`, when given): a pure function of them."
     cam = cam or Camera.oblique()
     label = index % len(CLASSES); family = CLASSES[label]
-    rng = np.random.default_rng([seed, index])
+    rng = np.random.default_rng([seed, index] if stream is None else [seed, index, stream])
     for tries in range(1, max_tries + 1):
         p = _round_params(_sample_params(family, rng, cam.forward))
         pts = family_points(family, p, times())
@@ -403,6 +404,16 @@ def _path_stats(p):
     steps = np.linalg.norm(np.diff(p, axis=1), axis=-1)
     return dict(displacement=np.linalg.norm(p[:, -1] - p[:, 0], axis=-1), path_length=steps.sum(1), curvature=_curvature(p))
 
+def _thumbs(v, chunk:int=256) -> np.ndarray:
+    "8x8 block means of uint8 videos (N,T,3,S,S) -> float32 (N, T*3*64) in [0,1], `chunk` videos at a time: near-duplicate candidates."
+    S = v.shape[-1]
+    return np.concatenate([(x.reshape(len(x), x.shape[1], 3, 8, S // 8, 8, S // 8).astype(np.float32).mean((4, 6)) / 255).reshape(len(x), -1)
+                           for x in (v[i:i + chunk] for i in range(0, len(v), chunk))] or [np.zeros((0, v.shape[1] * 3 * 64), np.float32)])
+
+def _video_rms(a, b) -> float: return float(np.sqrt(((a.astype(np.float32) - b) ** 2).mean()) / 255)
+
+def _chunked(f, v, chunk:int=256): return np.concatenate([f(v[i:i + chunk]) for i in range(0, len(v), chunk)])
+
 def _near_duplicates(x, tol):
     "Pairs (i<j) whose rows of x (N,D) are closer than `tol` in RMS distance."
     import torch
@@ -435,20 +446,19 @@ def validate_dataset(ds, min_motion_px=MIN_MOTION_PX, near_tol_m=0.05, near_tol_
     if n_dup_p: probs.append(f'exact duplicates: {n_dup_p} repeated point sets')
     # near duplicates: 3D paths, and small thumbnails of the videos
     near_p = _near_duplicates(np.nan_to_num(p.reshape(N, -1)), near_tol_m)
-    thumb = v.reshape(N, T, 3, 8, S // 8, 8, S // 8).astype(np.float32).mean((4, 6)) / 255
-    cand = _near_duplicates(thumb.reshape(N, -1), near_tol_px)        # thumbnails lose the ball: confirm at full size
-    near_v = [(i, j) for i, j in cand if np.sqrt(((v[i].astype(np.float32) - v[j]) ** 2).mean()) / 255 < near_tol_px]
+    cand = _near_duplicates(_thumbs(v), near_tol_px)                    # thumbnails lose the ball: confirm at full size
+    near_v = [(i, j) for i, j in cand if _video_rms(v[i], v[j]) < near_tol_px]
     if near_p: probs.append(f'near duplicates (3D paths within {near_tol_m} m): {len(near_p)} pairs, e.g. {near_p[:3]}')
     if near_v: probs.append(f'near duplicates (videos): {len(near_v)} pairs, e.g. {near_v[:3]}')
     dup = set(j for _, j in near_p + near_v) | {i for i, h in enumerate(hv) if hv.index(h) != i}
     # motion, read from the pixels
-    cen = ball_centroid(v)
+    cen = _chunked(ball_centroid, v)
     no_ball = np.flatnonzero(np.isnan(cen).any((1, 2)))
     if len(no_ball): probs.append(f'ball not visible in some frame of samples {_first(no_ball)}')
     motion = np.nansum(np.linalg.norm(np.diff(cen, axis=1), axis=-1), axis=1)
     static = np.flatnonzero(motion < min_motion_px)
     if len(static): probs.append(f'too little motion (< {min_motion_px} px of image path) in samples {_first(static)}')
-    frozen = np.flatnonzero((np.abs(np.diff(v.astype(np.int16), axis=1)).reshape(N, T - 1, -1).max(-1) == 0).any(1))
+    frozen = np.flatnonzero(_chunked(lambda x: (np.abs(np.diff(x.astype(np.int16), axis=1)).reshape(len(x), x.shape[1] - 1, -1).max(-1) == 0).any(1), v))
     if len(frozen): probs.append(f'identical consecutive frames in samples {_first(frozen)}')
     s3, s2 = _path_stats(np.nan_to_num(p.astype(np.float64))), _path_stats(np.nan_to_num(cen))
     per_class = {c: {**{f'{k}_3d_m' if k != 'curvature' else 'curvature_3d': float(np.median(s[y == i])) for k, s in s3.items()},
@@ -550,6 +560,64 @@ def get_dataset(run_dir=None, n_samples:int=240, seed:int=0) -> TrajDataset:
     ds = make_dataset(n_samples, seed)
     save_dataset(ds, path)
     return ds
+
+# %% ../nbs/00_dataset.ipynb #6b22282b
+TEST_STREAM = 0x7E57     # third word of the test stream's generator key [seed, index, TEST_STREAM]
+
+def _dup_mask(p, v, th, ref_p, ref_v, ref_th, tol_m, tol_px) -> np.ndarray:
+    "Which candidates (paths p, videos v, thumbnails th) duplicate a reference sample: path within `tol_m` RMS or video within `tol_px` RMS."
+    dup = _min_rms_dist(p, ref_p) <= tol_m
+    if len(ref_th) and len(th):
+        import torch
+        i, j = torch.nonzero(rms_dist(th, ref_th) < tol_px, as_tuple=True)
+        for a, b in zip(i.tolist(), j.tolist()): dup[a] |= _video_rms(v[a], ref_v[b]) < tol_px
+    return dup
+
+def make_test_set(n:int, seed:int, cam:Camera=None, exclude:TrajDataset=None, near_tol_m:float=0.05, near_tol_px:float=2 / 255,
+                  chunk:int=256) -> TrajDataset:
+    "`n` fresh videos of the test stream of `seed`, all split 'test', balanced, none a duplicate of `exclude`'s samples or of each other."
+    if n < len(CLASSES): raise ValueError(f'n must be >= {len(CLASSES)} (one sample per class), got {n}')
+    cam = cam or Camera.oblique(); rend = Renderer(cam); S, K = cam.size, len(CLASSES)
+    need = np.bincount(np.arange(n) % K, minlength=K); have = np.zeros(K, int)
+    videos, points = np.empty((n, T, 3, S, S), np.uint8), np.empty((n, T, 3), np.float32)
+    thumbs = np.empty((n, T * 3 * 64), np.float32); trs = []
+    ex = exclude if exclude is not None else TrajDataset(np.zeros((0, T, 3, S, S), np.uint8), np.zeros(0, np.int64),
+                                                       np.zeros((0, T, 3), np.float32), [], [], cam, np.zeros(0, '<U5'))
+    ex_th, index = _thumbs(ex.videos), 0
+    while len(trs) < n:
+        idx, want = [], need - have                               # the next candidates of the classes still short
+        while len(idx) < chunk and want.any():
+            if want[index % K]: idx.append(index); want[index % K] -= 1
+            index += 1
+        cand = [sample_trajectory(seed, i, cam, stream=TEST_STREAM) for i in idx]
+        p = np.stack([t.points for t in cand]); k = len(trs)
+        ok = ~(_min_rms_dist(p, ex.points) <= near_tol_m) & ~(_min_rms_dist(p, points[:k]) <= near_tol_m)
+        for _, j in _near_duplicates(p.reshape(len(p), -1), near_tol_m): ok[j] = False
+        cand, p = [t for t, o in zip(cand, ok) if o], p[ok]
+        if not cand: continue
+        v = rend(p); th = _thumbs(v)
+        ok = ~_dup_mask(p, v, th, ex.points, ex.videos, ex_th, near_tol_m, near_tol_px) \
+             & ~_dup_mask(p, v, th, points[:k], videos[:k], thumbs[:k], near_tol_m, near_tol_px)
+        for i, j in _near_duplicates(th, near_tol_px):
+            if _video_rms(v[i], v[j]) < near_tol_px: ok[j] = False
+        for t, pi, vi, ti in zip([t for t, o in zip(cand, ok) if o], p[ok], v[ok], th[ok]):
+            k = len(trs); videos[k], points[k], thumbs[k] = vi, pi, ti; trs.append(t); have[t.label] += 1
+    return TrajDataset(videos, np.array([t.label for t in trs], np.int64), points, [t.params for t in trs], [t.equation for t in trs],
+                       cam, np.full(n, 'test', dtype='<U5'), seed, np.array([t.tries for t in trs], int), True)
+
+def get_test_set(run_dir=None, n:int=None, seed:int=0, near_tol_m:float=0.05) -> TrajDataset:
+    """The run's large held-out test set (`run_dir/test_set.npz`): loaded when present with this `seed`, `n` videos (any number
+    when `n` is None), all 'test', the dataset's camera, and no path within `near_tol_m` of the run's dataset (`get_dataset(run_dir)`);
+    else made by `make_test_set` (`n` videos, 200 when `n` is None), free of that dataset, and saved atomically."""
+    rp = run_path(run_dir); dp, path = rp / 'dataset.npz', rp / 'test_set.npz'
+    main = load_dataset(dp) if dp.exists() else get_dataset(run_dir)
+    if path.exists():
+        ts = load_dataset(path)
+        if (ts.seed == seed and (n is None or len(ts) == n) and (ts.split == 'test').all() and ts.camera == main.camera
+                and (_min_rms_dist(ts.points, main.points) > near_tol_m).all()): return ts
+    ts = make_test_set(n or 200, seed, main.camera, exclude=main, near_tol_m=near_tol_m)
+    save_dataset(ts, path)
+    return ts
 
 # %% ../nbs/00_dataset.ipynb #e9f579cd
 def pixel_track_features(videos) -> np.ndarray:
