@@ -100,6 +100,7 @@ def test_verifier_nrmse_r2_and_pass():
     drift = tr.equation.replace('x(t) = ', 'x(t) = 2*t^12 + ')                              # small on seen frames, large later
     v = verify_equation(drift, tr.points)
     assert v.nrmse_seen < 0.05 < v.nrmse_future
+    assert v.passed_seen and not v.passed                                                  # the future is part of the pass
     assert verify_equation('not an equation', tr.points).parsed is False
 
 # ---------------------------------------------------------------- fit backend
@@ -290,7 +291,10 @@ def test_evaluate_backend_through_the_server(tmp_path):
     with FakeOpenAI([fit_double]) as srv:
         m, answers, verdicts = L.evaluate_backend(np.tile(FLAT, (4, 1)), points[:, :L.SEEN], points, [t.label for t in trs], make(srv, tmp_path))
     assert m['parse_rate'] == 1 and m['family_accuracy'] == 1 and m['verified_rate'] == 1 and m['median_nrmse_seen'] < 0.01
-    assert set(m) == {'parse_rate', 'family_accuracy', 'verified_rate', 'median_nrmse_seen', 'median_nrmse_future'}
+    rates = ('parse_rate', 'family_accuracy', 'verified_rate', 'verified_seen_only')
+    assert set(m) == {*rates, *(f'{r}_{e}' for r in rates for e in ('lo', 'hi')), 'n', 'n_verified', 'median_nrmse_seen', 'median_nrmse_future',
+                      *(f'mean_nrmse_{w}{e}' for w in ('seen', 'future') for e in ('', '_lo', '_hi'))}
+    assert m['n'] == 4 and m['n_verified'] == 4 and 0.4 < m['verified_rate_lo'] < 0.99 < m['verified_rate_hi'] <= 1
 
 def test_non_finite_model_output_is_an_error_of_that_sample():
     track = np.stack([traj('linear').points[:L.SEEN]] * 2).astype(np.float64); track[1, 3, 0] = np.nan

@@ -482,9 +482,10 @@ def get_i3d(run_dir=None, n_samples:int=240, seed:int=0, device='auto', recipe:R
 
 # %% ../nbs/07_i3d.ipynb #7f5747f2
 from .baselines import extent, ade_fde
+from .core import wilson_interval, mean_interval
 
 def evaluate_i3d(pred:I3DPrediction, labels, points) -> dict:
-    "Scores of a prediction against the truth (labels (N,), points (N,16,3)): overall and per class."
+    "Scores of a prediction against the truth (labels (N,), points (N,16,3)): overall and per class, counts (`n`, `n_correct`, `n_<class>`, `min_class_n`) and 95% intervals (`<key>_lo`, `<key>_hi`: Wilson for accuracies, normal for means over videos)."
     labels, points = np.asarray(labels), np.asarray(points, np.float64)
     T, ext = pred.track.shape[1], extent(points)
     hit = pred.probs.argmax(1) == labels
@@ -493,10 +494,17 @@ def evaluate_i3d(pred:I3DPrediction, labels, points) -> dict:
     per = dict(accuracy=hit, track_err_m=tr, track_err_frac=tr / ext, forecast_ade_m=fc.ade, forecast_fde_m=fc.fde,
                forecast_ade_frac=fc.ade / ext, forecast_fde_frac=fc.fde / ext)
     out = {k: float(v.mean()) for k, v in per.items()}
+    for k, v in per.items():                     # 95% intervals: Wilson for the accuracy, normal for means over videos
+        out[f'{k}_lo'], out[f'{k}_hi'] = wilson_interval(int(v.sum()), len(v)) if k == 'accuracy' else mean_interval(v)[1:]
+    out.update(n=len(labels), n_correct=int(hit.sum()))
     for c, name in enumerate(CLASSES):
         m = labels == c
-        if m.any(): out.update({f'{k}_{name}': float(v[m].mean()) for k, v in per.items()})
-    out['min_class_accuracy'] = min(out[f'accuracy_{n}'] for n in CLASSES if f'accuracy_{n}' in out)
+        if m.any():
+            out.update({f'{k}_{name}': float(v[m].mean()) for k, v in per.items()})
+            out[f'accuracy_{name}_lo'], out[f'accuracy_{name}_hi'] = wilson_interval(int(hit[m].sum()), int(m.sum())); out[f'n_{name}'] = int(m.sum())
+    worst = min((n for n in CLASSES if f'accuracy_{n}' in out), key=lambda n: out[f'accuracy_{n}'])
+    out.update(min_class_accuracy=out[f'accuracy_{worst}'], min_class_accuracy_lo=out[f'accuracy_{worst}_lo'],
+               min_class_accuracy_hi=out[f'accuracy_{worst}_hi'], min_class_n=out[f'n_{worst}'])
     return out
 
 def confusion(pred:I3DPrediction, labels, n=len(CLASSES)) -> np.ndarray:
