@@ -76,3 +76,27 @@ def test_index_holds_results_table(proc):
     if not (ROOT / 'results' / 'metrics.json').exists(): pytest.skip('no results/metrics.json yet: the table is still the hand-written one')
     metrics, info = load_run(ROOT / 'results')
     assert results_table(metrics, info).strip() in text
+
+
+def _docs_runs(src:str) -> bool:
+    "Whether nbdev's docs processing executes a code cell for its imports (nbdev.processors._do_eval: any import anywhere in it)."
+    import ast
+    try: tree = ast.parse('\n'.join(l for l in src.splitlines() if not l.lstrip().startswith(('%', '!'))))
+    except SyntaxError: return False
+    return any(isinstance(n, (ast.Import, ast.ImportFrom)) for n in ast.walk(tree))
+
+@pytest.mark.parametrize('name', NBS)
+def test_docs_run_only_imports(name):
+    """A cell the docs processing runs (it contains an import) is an exported cell, the notebook's first `#| hide` cell,
+    or imports only: anything else may use a variable that a skipped cell makes, and stops nbdev_docs (static, fast)."""
+    import ast
+    cells = [c for c in _nb(ROOT / 'nbs' / name)['cells'] if c['cell_type'] == 'code']
+    srcs = [''.join(c['source']) for c in cells]
+    first_hide = next((i for i, s in enumerate(srcs) if s.lstrip().startswith('#| hide')), None)
+    bad = []
+    for i, s in enumerate(srcs):
+        if i == first_hide or 'nbdev_export()' in s or not _docs_runs(s): continue
+        if any(l.strip().replace(' ', '').startswith(('#|export', '#|exporti', '#|exports', '#|exec_doc')) for l in s.splitlines()): continue
+        body = ast.parse('\n'.join(l for l in s.splitlines() if not l.lstrip().startswith(('%', '!')))).body
+        if not all(isinstance(n, (ast.Import, ast.ImportFrom)) for n in body): bad.append(s.splitlines()[0][:70])
+    assert not bad, f'{name}: cells with imports and other code (move the imports to the first #| hide cell): {bad}'
