@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['N_PARAMS', 'W_GRID', 'LM_ITERS', 'BIC_PENALTY', 'KINEMATIC_FEATURES', 'FEATURES', 'extent', 'ADEFDE', 'ade_fde',
            'batch_lm', 'FamilyFit', 'fit_family', 'fit_families', 'select_family', 'forecast_poly', 'forecast_cv',
-           'forecast_ca', 'forecast_fit', 'forecast_from_fits', 'coord_features', 'psnr', 'forecast_copy_last',
-           'mean_video']
+           'forecast_ca', 'forecast_fit', 'forecast_from_fits', 'coord_features', 'psnr', 'video_sq_errors',
+           'forecast_copy_last', 'mean_video']
 
 # %% ../nbs/01_baselines.ipynb #ed259983
 import math
@@ -261,6 +261,19 @@ def psnr(a, b, mask=None, max_val:float=1.0, chunk:int=32) -> float:
     mse = se / n
     return math.inf if mse == 0 else 10 * math.log10(max_val ** 2 / mse)
 
+def video_sq_errors(a, b, mask=None) -> tuple:
+    "Per video: `(se, n)`, the summed squared error of videos `a` vs `b` (N,...,C,H,W) over the pixels `psnr` pools (`mask` as there) and their count: `psnr` is `-10 log10(se.sum() / n.sum())`, and `trajnb.core.ratio_interval(se, n)` bootstraps it over videos."
+    a, b = np.asarray(a), np.asarray(b); N = len(a)
+    f = lambda x: x.astype(np.float64) / 255 if x.dtype == np.uint8 else x.astype(np.float64)
+    se, n = np.zeros(N), np.zeros(N)
+    for i in range(N):
+        d2 = (f(a[i]) - f(b[i])) ** 2
+        if mask is None: se[i], n[i] = d2.sum(), d2.size
+        else:
+            m = np.asarray(mask[i], bool)
+            if m.shape == d2.shape[:-3] + d2.shape[-2:]: m = np.expand_dims(m, -3)
+            m = np.broadcast_to(m, d2.shape); se[i], n[i] = d2[m].sum(), m.sum()
+    return se, n
 def forecast_copy_last(past_frames, n_future:int=4) -> np.ndarray:
     "Trivial frame predictor: the last past frame (..., k, C, H, W) repeated `n_future` times."
     p = np.asarray(past_frames)

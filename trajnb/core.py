@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['ISA_CAPS', 'repo_root', 'run_path', 'atomic_path', 'atomic_write_text', 'atomic_save_json', 'save_metrics',
            'load_metrics', 'save_figure', 'get_device', 'seed_everything', 'cpu_flags', 'cpu_model', 'isa_capped',
-           'fast_bf16_cpu', 'cpu_kind', 'machine_info', 'Timer', 'wilson_interval', 'mean_interval', 'read_model_file',
-           'load_weights']
+           'fast_bf16_cpu', 'cpu_kind', 'machine_info', 'Timer', 'wilson_interval', 'mean_interval', 'ratio_interval',
+           'median_interval', 'read_model_file', 'load_weights']
 
 # %% ../nbs/00_core.ipynb #3dd5a10b
 import os, json, math, time, random, tempfile, platform, contextlib, functools
@@ -161,6 +161,28 @@ def mean_interval(values, z=1.959964) -> tuple:
     if len(v) == 0: raise ValueError('mean_interval needs at least one finite value')
     m = float(v.mean()); half = z * float(v.std(ddof=1)) / math.sqrt(len(v)) if len(v) > 1 else 0.0
     return m, m - half, m + half
+
+def ratio_interval(num, den, fn=None, n_boot:int=2000, seed:int=0, level:float=0.95) -> tuple:
+    """Bootstrap `(lo, hi)` of `fn(sum(num) / sum(den))` over items (videos) resampled with replacement: the interval
+    of a pooled statistic (a PSNR of pooled squared errors, a mean over all found frames, a ratio of two MSEs)."""
+    num, den = np.asarray(num, float).ravel(), np.asarray(den, float).ravel()
+    if num.shape != den.shape or len(num) == 0: raise ValueError(f'ratio_interval needs num and den of one non-empty shape, got {num.shape} and {den.shape}')
+    fn = fn or (lambda r: r)
+    idx = np.random.default_rng(seed).integers(0, len(num), (n_boot, len(num)))
+    with np.errstate(divide='ignore', invalid='ignore'): stats = fn(num[idx].sum(1) / den[idx].sum(1))
+    stats = stats[np.isfinite(stats)]
+    if len(stats) == 0: return math.nan, math.nan
+    a = (1 - level) / 2
+    return float(np.quantile(stats, a)), float(np.quantile(stats, 1 - a))
+
+def median_interval(values, level:float=0.95) -> tuple:
+    "`(median, lo, hi)` of finite `values`: the distribution-free interval of the median between two order statistics (binomial ranks)."
+    from scipy.stats import binom
+    v = np.sort(np.asarray(values, float).ravel()); v = v[np.isfinite(v)]; n = len(v)
+    if n == 0: raise ValueError('median_interval needs at least one finite value')
+    a = (1 - level) / 2
+    lo_rank = max(int(binom.ppf(a, n, 0.5)) - 1, 0); hi_rank = min(int(binom.ppf(1 - a, n, 0.5)), n - 1)
+    return float(np.median(v)), float(v[lo_rank]), float(v[hi_rank])
 
 # %% ../nbs/00_core.ipynb #a9daa249
 def read_model_file(path, fmt:str, what:str) -> dict:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
 from scipy.optimize import least_squares
-from .core import run_path, atomic_save_json, Timer, wilson_interval, mean_interval
+from .core import run_path, atomic_save_json, Timer, wilson_interval, mean_interval, median_interval
 from .dataset import CLASSES, FPS, T, GRAVITY, times
 
 SEEN = 12                  # frames the vision model reads (0..11); frames 12..15 are the future
@@ -457,6 +457,9 @@ def summarize(answers, verdicts) -> dict:
     for key, k in counts.items():
         lo, hi = wilson_interval(k, n); out.update({key: k / n, f'{key}_lo': lo, f'{key}_hi': hi})
     out.update(n=n, n_verified=counts['verified_rate'], median_nrmse_seen=med('nrmse_seen'), median_nrmse_future=med('nrmse_future'))
+    for k in ('nrmse_seen', 'nrmse_future'):                   # distribution-free interval of the median (order statistics)
+        vals = [v[k] for v in ok if math.isfinite(v[k])]
+        if vals: _, lo, hi = median_interval(vals); out.update({f'median_{k}_lo': lo, f'median_{k}_hi': hi})
     for k in ('nrmse_seen', 'nrmse_future'):
         vals = [v[k] for v in ok if math.isfinite(v[k])]
         m, lo, hi = mean_interval(vals) if vals else (math.inf, math.inf, math.inf)
