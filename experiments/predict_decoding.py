@@ -1,8 +1,8 @@
 """Decoding variants of 06_predict's predictor on a full run (no training): does decoding fix the lagging ball?
 
-  python dev/predict_decoding.py --run runs/full
-  python dev/predict_decoding.py --run runs/full --split train --only-argmax [--generator OTHER/generator.pt]
-Prints, per variant, the centroid error on frames 13-16 of the test videos, the share of frames without a ball and
+  python experiments/predict_decoding.py --run runs/full
+  python experiments/predict_decoding.py --run runs/full --split train --only-argmax [--generator OTHER/generator.pt]
+Prints, per variant, the centroid error on frames 13-16 of the `--split` videos (default: validation), the share of frames without a ball and
 the displacement gain (predicted vs true displacement from frame 12; 1 keeps up, 0 stays put), per class.
 """
 import argparse
@@ -12,8 +12,9 @@ from trajnb.generate import future_region, VideoGenerator, load_generator
 from trajnb.dataset import CLASSES, get_dataset, ball_centroid
 
 ap = argparse.ArgumentParser(); ap.add_argument('--run', default='runs/full'); ap.add_argument('--k', type=int, default=8)
-ap.add_argument('--split', default='test', help="'train': the first 180 training videos (does the model fit its own futures?)")
-ap.add_argument('--generator', default=None, help="another transformer (a generator.pt of dev/transformer_runs.py) with the run's tokenizer")
+ap.add_argument('--split', default='val', choices=('train', 'val', 'test'),
+                help="videos scored: the first 180 of this split (default val; 'train': does the model fit its own futures?)")
+ap.add_argument('--generator', default=None, help="another transformer (a generator.pt of experiments/transformer_runs.py) with the run's tokenizer")
 ap.add_argument('--only-argmax', action='store_true')
 ap.add_argument('--guide', action='store_true', help="06's guided predictor (default: the transformer without the guide, as these runs were made)")
 a = ap.parse_args(); torch.set_num_threads(2)

@@ -6,7 +6,8 @@ On a finished full run (`trajnb run --profile full`), for `--n` videos per class
            (BIC margin over the other families; the judge is never consulted)
   refine   fit the requested family to the draft's track and redraw the video along the fitted track with a
            track-conditioned copy of 05's transformer (fine-tuned here, cached in RUN/dev_renderer)
-Prints class match per class for each, and how closely the redrawn ball follows the fitted track.
+Prints class match per class for each, and how closely the redrawn ball follows the fitted track; for reference, the
+judge's accuracy on the real videos of `--split` (default: validation).
 """
 import argparse, json, math, time
 from dataclasses import replace
@@ -25,6 +26,8 @@ ap.add_argument('--k', type=int, default=3); ap.add_argument('--epochs', type=in
 ap.add_argument('--lr', type=float, default=2e-3); ap.add_argument('--p_prefix', type=float, default=0.5)
 ap.add_argument('--name', default='dev_renderer'); ap.add_argument('--seed_base', type=int, default=0)
 ap.add_argument('--out', default=None)
+ap.add_argument('--split', default='val', choices=('val', 'test'),
+                help="real videos on which the judge's own accuracy is reported as the reference (default val)")
 a = ap.parse_args()
 torch.set_num_threads(int(__import__("os").environ.get("THREADS", "2")))
 run = run_path(a.run); ds = get_dataset(run); tok = get_tokenizer(run); cam = ds.camera
@@ -33,6 +36,9 @@ judge = get_token_classifier(run)
 T0 = time.time()
 
 def judge_of(videos): return judge(torch.from_numpy(np.asarray(videos, np.float32))).numpy().argmax(1)
+
+ref = ds.indices(a.split)
+print(f"judge on {len(ref)} real {a.split} videos: {float((judge_of(ds.videos[ref].astype(np.float32) / 255) == ds.labels[ref]).mean()):.3f}", flush=True)
 
 def bics(uv):
     fits = {f: fit_projected(cam, uv, f) for f in CLASSES}

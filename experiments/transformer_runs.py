@@ -1,11 +1,11 @@
 """Development runs of 05's masked token transformer on a full run's tokens, scored as 06_predict and 05_generate score.
 
 Not part of the package or the tests: the measurements behind the tables in 05_generate and 06_predict.
-  python dev/transformer_runs.py --run runs/full --epochs 60 --name e60          # 2x the published training
-  python dev/transformer_runs.py --run runs/full --epochs 7 --more 3000 --name more3000   # 3000 more stream videos
-  python dev/transformer_runs.py --run runs/full --aux 1.0 --name aux               # + a centroid-regression head
+  python experiments/transformer_runs.py --run runs/full --epochs 60 --name e60          # 2x the published training
+  python experiments/transformer_runs.py --run runs/full --epochs 7 --more 3000 --name more3000   # 3000 more stream videos
+  python experiments/transformer_runs.py --run runs/full --aux 1.0 --name aux               # + a centroid-regression head
 Each prints one JSON line (and appends it to OUT/results.jsonl): steps, validation loss, future-token accuracy on the
-ball, centroid error on frames 13-16 (one argmax round, as 06), MSE vs reconstruction, displacement gain, class match
+ball, centroid error on frames 13-16 of the `--split` videos (default: validation; one argmax round, as 06), MSE vs reconstruction, displacement gain, class match
 of 25 generated videos per class (05's seeds and decoding) read by the run's 04 judge.
 """
 import argparse, json, time
@@ -25,6 +25,8 @@ ap.add_argument('--epochs', type=int, default=30); ap.add_argument('--bs', type=
 ap.add_argument('--more', type=int, default=0, help='more training videos from the dataset stream')
 ap.add_argument('--aux', type=float, default=0.0, help='weight of a head regressing the 16 ball centroids (prefix samples only)')
 ap.add_argument('--threads', type=int, default=2)
+ap.add_argument('--split', default='val', choices=('val', 'test'),
+                help='videos scored for prediction (default val; its first 64 also pick the best epoch)')
 a = ap.parse_args()
 torch.set_num_threads(a.threads)
 ds = get_dataset(a.run); tok = get_tokenizer(a.run); ids = torch.as_tensor(np.asarray(get_tokens(a.run, tok, ds))).long()
@@ -65,7 +67,7 @@ res = fit(model, data(tr), loss, TrainConfig(epochs=a.epochs, batch_size=a.bs, l
 if res.best_path is not None: load_checkpoint(res.best_path, model)
 model.eval(); h = res.history[-1]
 
-te = ds.indices('test'); v = ds.videos[te]; true = v[:, PAST_FRAMES:].astype(np.float32) / 255
+te = ds.indices(a.split); v = ds.videos[te]; true = v[:, PAST_FRAMES:].astype(np.float32) / 255
 p = FuturePredictor(VideoGenerator(model, tok), steps=1)(v)
 fs = frame_scores(p, true, foreground_mask(ds.points[te], ds.camera)[:, PAST_FRAMES:]); s, e = fs.summary(), fs.centroid_err
 rec = tok.decode(ids[te])[:, PAST_FRAMES:].clamp(0, 1).numpy()

@@ -1,12 +1,13 @@
 """Development (not run by the pipeline): class-conditional generation with the motion from a physics prior.
 
-On a finished full run with a track-taking transformer (dev/gen_refine.py makes RUN/dev_renderer):
+On a finished full run with a track-taking transformer (experiments/gen_refine.py makes RUN/dev_renderer):
   1. fit every training video's ball track (pixels) with its labelled family through the camera (`fit_projected`);
   2. a new path of class c: each parameter group (linear: start / velocity; circle: centre / plane / radius+speed+phase;
      helix: the same + advance) taken from an independently drawn training fit of c, redrawn until the scene's own
      acceptance rule (`_acceptable`: ball and shadow in frame, above ground, moving, not edge-on) passes;
   3. the track model draws the video along the projected path (24 rounds, guidance 3, as 05 decodes).
-Scores: the judge's class match, how closely the ball follows the path, the copy rate against 05's threshold.
+Scores: the judge's class match, how closely the ball follows the path, the copy rate against the copy threshold of
+05 (the 5th percentile of the `--split` videos' distances to their nearest training video; default: validation).
 """
 import argparse, math, time
 import numpy as np, torch
@@ -21,6 +22,8 @@ ap = argparse.ArgumentParser()
 ap.add_argument('--run', default='runs/full'); ap.add_argument('--n', type=int, default=25)
 ap.add_argument('--renderer', default='dev_renderer'); ap.add_argument('--max_rmse', type=float, default=1.0)
 ap.add_argument('--seed', type=int, default=0)
+ap.add_argument('--split', default='val', choices=('val', 'test'),
+                help="held-out real videos that set the copy threshold (default val; 05 uses test)")
 a = ap.parse_args()
 T0 = time.time()
 run = run_path(a.run); ds = get_dataset(run); tok = get_tokenizer(run); cam = ds.camera
@@ -48,7 +51,7 @@ def sample_path(c, rng, tries=200):
 
 ids_all = get_tokens(run, tok, ds)
 train_rec = small(tok.decode(torch.as_tensor(ids_all[tr])).clamp(0, 1))
-te = ds.indices('test'); test_rec = small(tok.decode(torch.as_tensor(ids_all[te])).clamp(0, 1))
+te = ds.indices(a.split); test_rec = small(tok.decode(torch.as_tensor(ids_all[te])).clamp(0, 1))
 nn_real = nn_dist(test_rec, train_rec); tau = float(np.quantile(nn_real, 0.05))
 rng = np.random.default_rng(a.seed)
 allnn, res = [], {}
