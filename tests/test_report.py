@@ -31,8 +31,8 @@ def test_markers_present():
 def test_targets_file():
     ts = load_targets()
     keys = [t['key'] for t in ts]
-    for k in ('05_generate.learned_class_match', '05_generate.learned_min_class_match',
-              '06_predict.learned_centroid_err_px', '06_predict.learned_mse_ratio_to_recon',
+    for k in ('05_generate.transformer_class_match', '05_generate.transformer_min_class_match',   # the learned rows:
+              '06_predict.unguided_centroid_err_px', '06_predict.unguided_mse_ratio_to_recon',   # the transformer alone
               '00_dataset.unique_fraction', '04_classify.accuracy', '07_i3d.accuracy', '08_llm.verified_rate'):
         assert k in keys, k
     with pytest.raises(ValueError, match="entry '04_classify.accuracy'"):
