@@ -293,6 +293,7 @@ def test_evaluate_backend_through_the_server(tmp_path):
     assert m['parse_rate'] == 1 and m['family_accuracy'] == 1 and m['verified_rate'] == 1 and m['median_nrmse_seen'] < 0.01
     rates = ('parse_rate', 'family_accuracy', 'verified_rate', 'verified_seen_only')
     assert set(m) == {*rates, *(f'{r}_{e}' for r in rates for e in ('lo', 'hi')), 'n', 'n_verified', 'median_nrmse_seen', 'median_nrmse_future',
+                      *(f'median_nrmse_{w}_{e}' for w in ('seen', 'future') for e in ('lo', 'hi')),
                       *(f'mean_nrmse_{w}{e}' for w in ('seen', 'future') for e in ('', '_lo', '_hi'))}
     assert m['n'] == 4 and m['n_verified'] == 4 and 0.4 < m['verified_rate_lo'] < 0.99 < m['verified_rate_hi'] <= 1
 
