@@ -159,3 +159,17 @@ def test_publish_is_wired(tmp_path, capsys):
     from trajnb.run import main
     assert main(['publish', str(tmp_path / 'no-run')]) == 2
     assert 'refused' in capsys.readouterr().err
+
+
+def test_source_hash_ignores_outputs_and_provenance(tmp_path):
+    "Publishing a run (outputs, a provenance cell) leaves a notebook's source hash as it was: --resume does not rerun it."
+    from trajnb.run import source_sha256
+    from trajnb.core import repo_root
+    nb = json.loads((repo_root() / 'nbs' / '06_predict.ipynb').read_text())
+    bare = {**nb, 'cells': [{**c, **({'outputs': []} if c['cell_type'] == 'code' else {})} for c in nb['cells']
+                            if 'provenance' not in c['metadata'].get('tags', [])]}
+    (tmp_path / 'a.ipynb').write_text(json.dumps(nb)); (tmp_path / 'b.ipynb').write_text(json.dumps(bare))
+    assert source_sha256(tmp_path / 'a.ipynb') == source_sha256(tmp_path / 'b.ipynb')
+    bare['cells'][-1] = {**bare['cells'][-1], 'source': 'changed'}
+    (tmp_path / 'c.ipynb').write_text(json.dumps(bare))
+    assert source_sha256(tmp_path / 'c.ipynb') != source_sha256(tmp_path / 'b.ipynb')

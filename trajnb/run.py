@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['PIPELINE', 'KERNEL', 'ANY', 'load_profiles', 'ensure_kernel', 'parse_value', 'BadArguments', 'notebook_parameters',
            'parameter_defaults', 'wrong_type', 'check_out', 'check_args', 'NotebookFailed', 'export_html',
-           'run_notebook', 'git_state', 'file_sha256', 'load_state', 'intact', 'earlier_timings', 'report_header',
+           'run_notebook', 'git_state', 'source_sha256', 'load_state', 'intact', 'earlier_timings', 'report_header',
            'report_tables', 'write_report', 'run', 'main']
 
 # %% ../nbs/09_run.ipynb #e6ecc0ad
@@ -166,8 +166,11 @@ def git_state(root=None) -> tuple:
     commit = git('rev-parse', 'HEAD')
     return commit, bool(commit) and bool(git('status', '--porcelain', '--', 'nbs', 'trajnb'))
 
-def file_sha256(path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+def source_sha256(path) -> str:
+    "sha256 of a notebook's source cells (types and text): outputs, the provenance cell and papermill's injected cell do not count, so publishing a run into `nbs/` does not make `--resume` rerun it."
+    from .report import source_cells
+    cells = [(t, s) for _, t, s in source_cells(json.loads(Path(path).read_text()))]
+    return hashlib.sha256(json.dumps(cells).encode()).hexdigest()
 
 def load_state(out) -> dict:
     "The run state `out/run.json` ({} when there is none or it does not parse)."
@@ -253,7 +256,7 @@ def run(out='runs/latest', profile='quick', only=None, params=None, nbs_dir=None
         for n in names:
             src = nbs_dir / f'{n}.ipynb'
             p = {**profiles[profile].get(n, {}), **{k: v for k, v in (params or {}).items() if k in defaults[n]}, 'run_dir': str(out)}
-            sha, entry = file_sha256(src), state['notebooks'].get(n)
+            sha, entry = source_sha256(src), state['notebooks'].get(n)
             if skipping and intact(out, n, entry, p, sha):
                 earlier[n] = entry.get('wall_seconds', 0.0)
                 print(f'{n}: done in an earlier run, outputs intact: skipped', file=sys.stderr)
