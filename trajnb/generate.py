@@ -4,12 +4,15 @@
 
 # %% auto #0
 __all__ = ['TRACK_FEATS', 'GEN_FORMAT', 'OMEGAS', 'SCENE_BOX', 'BOX_PENALTY', 'FIT_DEPTH', 'N_PARAMS', 'PARAM_GROUPS',
-           'MaskGITConfig', 'rope_angles', 'rotate', 'track_features', 'Block', 'MaskedTokenTransformer',
-           'token_levels', 'cosine_schedule', 'random_mask', 'future_region', 'background_ids', 'MaskGITLoss',
-           'maskgit_decode', 'future_accuracy', 'video_tracks', 'token_foreground', 'save_generator', 'load_generator',
-           'GenFit', 'train_generator', 'VideoGenerator', 'small', 'nn_dist', 'mean_pairwise', 'ProjectedFit',
-           'fit_projected', 'select_family', 'physics_check', 'MotionPrior', 'train_track_model', 'PhysicsGenerator',
-           'get_generator', 'generate']
+           'JUDGE_FORMAT', 'FLOW_FORMAT', 'MaskGITConfig', 'rope_angles', 'rotate', 'track_features', 'Block',
+           'MaskedTokenTransformer', 'token_levels', 'cosine_schedule', 'random_mask', 'future_region',
+           'background_ids', 'MaskGITLoss', 'maskgit_decode', 'future_accuracy', 'video_tracks', 'token_foreground',
+           'save_generator', 'load_generator', 'GenFit', 'train_generator', 'VideoGenerator', 'small', 'nn_dist',
+           'mean_pairwise', 'ProjectedFit', 'fit_projected', 'select_family', 'physics_check', 'MotionPrior',
+           'train_track_model', 'PhysicsGenerator', 'get_generator', 'generate', 'PixelJudge', 'judge_apply',
+           'train_pixel_judge', 'save_pixel_judge', 'load_pixel_judge', 'get_pixel_judge', 'dct_basis', 'TrackFlow',
+           'train_track_flow', 'save_track_flow', 'load_track_flow', 'LearnedGenerator', 'load_learned_generator',
+           'frechet_distance', 'frechet_interval', 'shuffle_frames', 'track_roughness']
 
 # %% ../nbs/05_generate.ipynb #bab54c40
 import math, json
@@ -605,8 +608,12 @@ class PhysicsGenerator(VideoGenerator):
         "Token grids (n,t,h,w) of class `class_name` (see `sample`)."
         return self.sample(class_name, n, seed, **kw)[0]
 
-def get_generator(run_dir=None, n_samples:int=240, seed:int=0, device='cpu', physics:bool=True, **kw) -> VideoGenerator:
+def get_generator(run_dir=None, n_samples:int=240, seed:int=0, device='cpu', physics:bool=True, kind:str=None, **kw) -> VideoGenerator:
     "The run's generator: a `PhysicsGenerator` when the run has this notebook's track model and motion prior (`run_dir/track_model/`) and `physics`; else the transformer alone (`run_dir/generator/generator.pt`; a small one is trained when missing)."
+    "`kind` picks one: 'learned' (`LearnedGenerator`, `load_learned_generator`), 'hybrid' (physics-guided) or 'transformer' (alone); None: `physics` decides as above."
+    if kind not in (None, 'learned', 'hybrid', 'transformer'): raise ValueError(f"unknown generator kind {kind!r}; expected 'learned', 'hybrid' or 'transformer'")
+    if kind == 'learned': return load_learned_generator(run_dir, n_samples, seed, device, **kw)
+    if kind is not None: physics = kind == 'hybrid'
     tok = get_tokenizer(run_dir, n_samples, seed, device)
     d = run_path(run_dir)/'track_model'
     if physics and (d/'generator.pt').exists() and (d/'prior.json').exists():
@@ -623,3 +630,230 @@ def get_generator(run_dir=None, n_samples:int=240, seed:int=0, device='cpu', phy
 def generate(class_name, n:int, seed:int=0, run_dir=None, **kw) -> torch.Tensor:
     "`n` videos (n,16,3,64,64) of `class_name` from the run's generator (`get_generator`; see `VideoGenerator.generate`)."
     return get_generator(run_dir).generate(class_name, n, seed, **kw)
+
+# %% ../nbs/05_generate.ipynb #a7d4447f
+import time
+from .core import wilson_interval, median_interval, atomic_save_json
+
+JUDGE_FORMAT = 'trajnb-pixel-judge-1'
+
+class PixelJudge(nn.Module):
+    "A classifier that reads pixels, never tokens: a small 3D CNN over the frames plus an MLP over the ball's image track measured from the same pixels (`ball_centroid`); videos (N,16,3,64,64) in [0,1] -> class logits. `features`: its penultimate layer."
+    def __init__(self, n_classes:int=4, width:int=16, feat:int=64, frames:int=16, dropout:float=0.2):
+        super().__init__()
+        self.cfg = dict(n_classes=n_classes, width=width, feat=feat, frames=frames, dropout=dropout)
+        def blk(i, o, stride): return nn.Sequential(nn.Conv3d(i, o, 3, stride=stride, padding=1, bias=False), nn.BatchNorm3d(o), nn.ReLU())
+        self.body = nn.Sequential(blk(6, width, (1, 2, 2)), blk(width, 2 * width, (1, 2, 2)), blk(2 * width, 4 * width, 2))
+        self.proj = nn.Sequential(nn.Dropout(dropout), nn.Linear(4 * width * (frames // 2), feat), nn.ReLU())
+        self.track_mlp = nn.Sequential(nn.Linear(7 * frames - 6, 2 * feat), nn.ReLU(), nn.Dropout(dropout), nn.Linear(2 * feat, feat), nn.ReLU())
+        self.head = nn.Linear(2 * feat, n_classes)
+
+    @staticmethod
+    def track_input(v) -> torch.Tensor:
+        "The ball's image track measured from the pixels: positions, velocities, accelerations (centred, scaled) and which frames show a ball."
+        uv = torch.from_numpy(ball_centroid(v.detach().cpu().numpy())).float().to(v.device)
+        seen = torch.isfinite(uv).all(-1).float(); x = torch.nan_to_num((uv - v.shape[-1] / 2) / (v.shape[-1] / 4))
+        return torch.cat([x.flatten(1), 4 * x.diff(dim=1).flatten(1), 8 * x.diff(n=2, dim=1).flatten(1), seen], 1)
+
+    def prep(self, v) -> torch.Tensor:
+        "Videos -> (N,6,T,32,32): RGB (2x downsampled, in [-1,1]), the distance from the clip's median frame (what moves) and x, y coordinate maps."
+        v = torch.as_tensor(v); v = v.float() / 255 if v.dtype == torch.uint8 else v.float()
+        N, T = v.shape[:2]
+        v = F.avg_pool2d(v.flatten(0, 1), 2).view(N, T, 3, 32, 32)
+        d = (v - v.median(1, keepdim=True).values).abs().sum(2, keepdim=True)
+        xy = torch.stack(torch.meshgrid(torch.linspace(-1, 1, 32), torch.linspace(-1, 1, 32), indexing='xy')).expand(N, T, 2, 32, 32)
+        return torch.cat([v * 2 - 1, 4 * d, xy], 2).transpose(1, 2)
+
+    def features(self, v) -> torch.Tensor:
+        "(N, 2*feat): the CNN's features (space max-pooled, time kept, one linear layer) beside the track MLP's."
+        v = torch.as_tensor(v); v = v.float() / 255 if v.dtype == torch.uint8 else v.float()
+        return torch.cat([self.proj(self.body(self.prep(v)).amax((3, 4)).flatten(1)), self.track_mlp(self.track_input(v))], 1)
+
+    def forward(self, v): return self.head(self.features(v))
+
+@torch.no_grad()
+def judge_apply(judge:PixelJudge, videos, what:str='logits', chunk:int=64) -> torch.Tensor:
+    "The judge's logits (N,4) or `what='features'` (N,feat) of videos (N,16,3,64,64) (uint8 or float in [0,1]), in chunks."
+    judge.eval(); f = judge.features if what == 'features' else judge
+    dev = next(judge.parameters()).device
+    return torch.cat([f(torch.as_tensor(np.asarray(videos[i:i + chunk])).to(dev)).cpu() for i in range(0, len(videos), chunk)])
+
+def train_pixel_judge(ds, epochs:int=8, batch_size:int=32, lr:float=2e-3, width:int=16, seed:int=0, device='cpu', progress:bool=True) -> tuple:
+    "Train a `PixelJudge` on the real training-split videos of `ds` (mirrored and time-reversed at random: every family stays itself); keep the epoch with the best validation accuracy -> (judge, best epoch, history)."
+    seed_everything(seed); dev = get_device(device)
+    tr, va = ds.indices('train'), ds.indices('val')
+    m = PixelJudge(len(CLASSES), width, frames=ds.videos.shape[1]).to(dev)
+    opt = torch.optim.AdamW(m.parameters(), lr=lr, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=epochs * math.ceil(len(tr) / batch_size), pct_start=0.15)
+    rng, y, best, hist = np.random.default_rng(seed), torch.as_tensor(ds.labels), (-1.0, None, 0), []
+    for ep in range(epochs):
+        m.train(); perm, t0 = tr[rng.permutation(len(tr))], time.time()
+        for i in range(0, len(perm), batch_size):
+            b = np.sort(perm[i:i + batch_size]); x = torch.from_numpy(ds.videos[b]).to(dev).float() / 255
+            if rng.random() < 0.5: x = x.flip(4)
+            if rng.random() < 0.5: x = x.flip(1)
+            loss = F.cross_entropy(m(x), y[b].to(dev))
+            opt.zero_grad(); loss.backward(); opt.step(); sched.step()
+        acc = float((judge_apply(m, ds.videos[va]).argmax(1).numpy() == ds.labels[va]).mean())
+        hist.append(dict(epoch=ep + 1, train_loss=float(loss.detach()), val_acc=acc, seconds=time.time() - t0))
+        if progress: print(hist[-1])
+        if acc > best[0]: best = (acc, {k: v.detach().clone() for k, v in m.state_dict().items()}, ep + 1)
+    m.load_state_dict(best[1])
+    return m.eval(), best[2], hist
+
+def save_pixel_judge(judge:PixelJudge, path) -> Path:
+    with atomic_path(path) as tmp: torch.save(dict(format=JUDGE_FORMAT, config=judge.cfg, model=judge.state_dict()), tmp)
+    return Path(path)
+
+def load_pixel_judge(path, device='cpu') -> PixelJudge:
+    ck = read_model_file(path, JUDGE_FORMAT, 'pixel judge')
+    return load_weights(PixelJudge(**ck['config']), ck['model'], path).to(get_device(device)).eval()
+
+def get_pixel_judge(run_dir=None, n_samples:int=240, seed:int=0, device='cpu', epochs:int=8, retrain:bool=False) -> PixelJudge:
+    "The run's pixel judge (`run_dir/pixel_judge/judge.pt`), trained on the run's dataset (`train_pixel_judge`) and saved when missing."
+    f = run_path(run_dir)/'pixel_judge'/'judge.pt'
+    if retrain or not f.exists():
+        judge, best_ep, hist = train_pixel_judge(get_dataset(run_dir, n_samples, seed), epochs=epochs, seed=seed, device=device, progress=False)
+        save_pixel_judge(judge, f); atomic_save_json(f.parent/'history.json', dict(best_epoch=best_ep, history=hist))
+    return load_pixel_judge(f, device)
+
+# %% ../nbs/05_generate.ipynb #9641a625
+FLOW_FORMAT = 'trajnb-track-flow-1'
+
+def dct_basis(n:int, k:int) -> torch.Tensor:
+    "The first `k` rows of the orthonormal DCT-II matrix of length `n`: (k, n)."
+    t, f = torch.arange(n, dtype=torch.float64), torch.arange(k, dtype=torch.float64)
+    D = math.sqrt(2 / n) * torch.cos(math.pi * (t[None] + 0.5) * f[:, None] / n); D[0] /= math.sqrt(2)
+    return D.float()
+
+class TrackFlow(nn.Module):
+    "Class-conditional flow matching over the ball's image track (16 frames x 2 px), written as its `n_coef` lowest DCT coefficients per axis: an MLP velocity field v(x_t, t, class)."
+    def __init__(self, frames:int=16, n_classes:int=4, width:int=128, depth:int=3, size:int=64, n_coef:int=8):
+        super().__init__()
+        self.cfg = dict(frames=frames, n_classes=n_classes, width=width, depth=depth, size=size, n_coef=n_coef)
+        self.register_buffer('basis', dct_basis(frames, n_coef), persistent=False)
+        self.inp, self.t_proj, self.cls = nn.Linear(2 * n_coef, width), nn.Linear(16, width), nn.Embedding(n_classes, width)
+        self.blocks = nn.ModuleList([nn.Sequential(nn.LayerNorm(width), nn.Linear(width, 2 * width), nn.SiLU(), nn.Linear(2 * width, width))
+                                     for _ in range(depth)])
+        self.out = nn.Sequential(nn.LayerNorm(width), nn.Linear(width, 2 * n_coef))
+
+    def forward(self, x, t, labels):
+        "Velocity (N, 2*n_coef) at points `x` (N, 2*n_coef), times `t` (N,) in [0,1], class ids `labels` (N,)."
+        f = torch.exp(torch.linspace(0, math.log(100), 8, device=x.device)) * t[:, None]
+        h = self.inp(x) + self.t_proj(torch.cat([f.sin(), f.cos()], 1)) + self.cls(labels)
+        for b in self.blocks: h = h + b(h)
+        return self.out(h)
+
+    def norm(self, uv) -> torch.Tensor:
+        "Tracks (N,frames,2) px -> (N, 2*n_coef): centred (the frame's half side is 2), then the lowest DCT coefficients over time."
+        s = self.cfg['size']; x = (torch.as_tensor(uv, dtype=torch.float32).to(self.basis.device) - s / 2) / (s / 4)
+        return torch.einsum('kt,ntc->nkc', self.basis, x).flatten(1)
+    def denorm(self, x) -> torch.Tensor:
+        "(N, 2*n_coef) -> tracks (N,frames,2) px."
+        s = self.cfg['size']; return torch.einsum('kt,nkc->ntc', self.basis, x.view(len(x), -1, 2)) * (s / 4) + s / 2
+
+    @torch.no_grad()
+    def sample(self, labels, seed:int=0, n_steps:int=32) -> torch.Tensor:
+        "New tracks (N,frames,2) px of class ids `labels`: Gaussian noise carried along the learned velocity field to t = 1 (Heun steps)."
+        labels = torch.as_tensor(labels, dtype=torch.long)
+        x = torch.randn(len(labels), 2 * self.cfg['n_coef'], generator=torch.Generator().manual_seed(int(seed)))
+        dev = next(self.parameters()).device; x, labels, dt = x.to(dev), labels.to(dev), 1.0 / n_steps
+        for k in range(n_steps):
+            t = torch.full((len(x),), k * dt, device=dev)
+            v1 = self(x, t, labels); v2 = self(x + dt * v1, t + dt, labels)
+            x = x + dt * 0.5 * (v1 + v2)
+        return self.denorm(x).cpu()
+
+    def loss(self, uv, labels, generator=None) -> torch.Tensor:
+        "Flow-matching loss of tracks `uv` (N,frames,2): x_t = (1-t) z + t x, target velocity x - z."
+        x = self.norm(uv).to(next(self.parameters()).device); labels = torch.as_tensor(labels).to(x.device)
+        z = torch.randn(x.shape, generator=generator).to(x.device); t = torch.rand(len(x), generator=generator).to(x.device)
+        return F.mse_loss(self(torch.lerp(z, x, t[:, None]), t, labels), x - z)
+
+def train_track_flow(tracks, labels, steps:int=3000, batch_size:int=128, lr:float=2e-3, width:int=128, depth:int=3, n_coef:int=8,
+                     ema:float=0.99, seed:int=0, device='cpu', val=None, eval_at=(), on_eval=None) -> tuple:
+    "Train a `TrackFlow` on tracks (N,16,2) px measured from training videos (rows with a NaN dropped), AdamW at a constant `lr` after 100 warm-up steps (a checkpoint at step s is a model trained s steps); the model returned and evaluated is the `ema` average of the weights -> (flow, history). At each step in `eval_at`: the loss on `val` = (tracks, labels) with fixed noise, and `on_eval(step, flow)`."
+    seed_everything(seed); dev = get_device(device)
+    tr, y = torch.as_tensor(tracks, dtype=torch.float32), torch.as_tensor(labels, dtype=torch.long)
+    ok = torch.isfinite(tr).flatten(1).all(1); tr, y = tr[ok], y[ok]
+    m = TrackFlow(tr.shape[1], len(CLASSES), width, depth, n_coef=n_coef).to(dev)
+    avg = TrackFlow(**m.cfg).to(dev); avg.load_state_dict(m.state_dict()); avg.eval()
+    opt = torch.optim.AdamW(m.parameters(), lr=lr, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / 100))
+    g, hist, t0 = torch.Generator().manual_seed(seed), [], time.time()
+    for s in range(1, steps + 1):
+        i = torch.randint(0, len(tr), (batch_size,), generator=g)
+        loss = m.loss(tr[i], y[i], g)
+        opt.zero_grad(); loss.backward(); opt.step(); sched.step()
+        with torch.no_grad():
+            for pa, pm in zip(avg.parameters(), m.parameters()): pa.lerp_(pm, 1 - ema)
+        if s in eval_at or s == steps:
+            h = dict(step=s, train_loss=float(loss.detach()), seconds=time.time() - t0)
+            if val is not None:
+                with torch.no_grad(): h['val_loss'] = float(np.mean([float(avg.loss(*val, torch.Generator().manual_seed(k))) for k in range(4)]))
+            if on_eval is not None: h.update(on_eval(s, avg) or {})
+            hist.append(h)
+    return avg, hist
+
+def save_track_flow(flow:TrackFlow, path) -> Path:
+    with atomic_path(path) as tmp: torch.save(dict(format=FLOW_FORMAT, config=flow.cfg, model=flow.state_dict()), tmp)
+    return Path(path)
+
+def load_track_flow(path, device='cpu') -> TrackFlow:
+    ck = read_model_file(path, FLOW_FORMAT, 'track flow')
+    return load_weights(TrackFlow(**ck['config']), ck['model'], path).to(get_device(device)).eval()
+
+class LearnedGenerator(VideoGenerator):
+    "Class-conditional videos, everything learned from training videos: a track drawn by the `TrackFlow`, drawn into a video by the track-taking transformer (`train_track_model`). No family fit, no prior, no projection."
+    def __init__(self, track_model:MaskedTokenTransformer, tok, flow:TrackFlow, flow_steps:int=32, **kw):
+        if not track_model.cfg.track: raise ValueError('track_model must take a track (MaskGITConfig.track=True)')
+        super().__init__(track_model, tok, **kw)
+        self.flow, self.flow_steps = flow.eval(), flow_steps
+
+    def sample(self, class_name, n:int, seed:int=0, **kw) -> tuple:
+        "(token grids (n,t,h,w), the learned image tracks (n,16,2) px they were drawn along) of class `class_name`."
+        label = self.label(class_name)
+        track = self.flow.sample(torch.full((n,), label), seed=seed * 10 + label, n_steps=self.flow_steps)
+        ids = maskgit_decode(self.model, torch.full((n,), label), seed=seed, track=track, **{**self.defaults, **kw})
+        return ids.view(n, *self.model.cfg.grid).cpu(), track.numpy()
+
+    def sample_ids(self, class_name, n:int, seed:int=0, **kw) -> torch.Tensor:
+        return self.sample(class_name, n, seed, **kw)[0]
+
+def load_learned_generator(run_dir=None, n_samples:int=240, seed:int=0, device='cpu', **kw) -> LearnedGenerator:
+    "The run's `LearnedGenerator`: `run_dir/learned_generator/track_flow.pt` + the track model `run_dir/track_model/generator.pt`; decoding defaults from `learned_generator/decoding.json` (chosen on validation seeds), overridden by `kw`."
+    d = run_path(run_dir)
+    for f in (d/'learned_generator'/'track_flow.pt', d/'track_model'/'generator.pt'):
+        if not f.exists(): raise FileNotFoundError(f'no {f.parent.name} at {f}: run 05_generate on this run directory first')
+    dec = d/'learned_generator'/'decoding.json'
+    kw = {**(json.loads(dec.read_text()) if dec.exists() else {}), **kw}
+    return LearnedGenerator(load_generator(d/'track_model'/'generator.pt', device), get_tokenizer(run_dir, n_samples, seed, device),
+                            load_track_flow(d/'learned_generator'/'track_flow.pt', device), **kw)
+
+# %% ../nbs/05_generate.ipynb #9308734e
+from scipy import linalg
+
+def frechet_distance(a, b) -> float:
+    "Frechet distance between Gaussians fitted to feature sets `a` (N,D) and `b` (M,D): |mu_a - mu_b|^2 + tr(S_a + S_b - 2 (S_a S_b)^1/2) (as FID/FVD)."
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    mu, sa, sb = a.mean(0) - b.mean(0), np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    cs = linalg.sqrtm(sa @ sb)
+    if not np.isfinite(cs).all():                                      # near-singular product: nudge both covariances
+        eps = 1e-6 * np.eye(len(sa)); cs = linalg.sqrtm((sa + eps) @ (sb + eps))
+    return float(mu @ mu + np.trace(sa) + np.trace(sb) - 2 * np.trace(cs.real))
+
+def frechet_interval(a, b, n_boot:int=100, seed:int=0, level:float=0.95) -> tuple:
+    "`(fd, lo, hi)`: the Frechet distance of `a` and `b` and a bootstrap interval (both sets resampled with replacement)."
+    rng, a, b = np.random.default_rng(seed), np.asarray(a), np.asarray(b)
+    boots = [frechet_distance(a[rng.integers(len(a), size=len(a))], b[rng.integers(len(b), size=len(b))]) for _ in range(n_boot)]
+    q = (1 - level) / 2
+    return frechet_distance(a, b), float(np.quantile(boots, q)), float(np.quantile(boots, 1 - q))
+
+def shuffle_frames(videos, seed:int=0) -> np.ndarray:
+    "Videos (N,T,...) with each video's frames in a random order of its own: the scenes stay, the motion goes."
+    rng, v = np.random.default_rng(seed), np.asarray(videos)
+    return np.stack([x[rng.permutation(len(x))] for x in v])
+
+def track_roughness(tracks) -> np.ndarray:
+    "Per video: the mean size (px) of the track's second differences |uv[k+1] - 2 uv[k] + uv[k-1]|, a model-free measure of how smoothly the ball moves."
+    return np.nanmean(np.linalg.norm(np.diff(np.asarray(tracks, np.float64), 2, axis=1), axis=-1), axis=1)

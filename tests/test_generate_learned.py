@@ -1,0 +1,70 @@
+"05_generate's learned generator: it calls no physics (the physics raising changes nothing), the hybrid does; the pixel judge and the Frechet distance."
+import contextlib
+import numpy as np, pytest, torch
+import trajnb.generate as G
+from trajnb.generate import (MaskGITConfig, MaskedTokenTransformer, TrackFlow, LearnedGenerator, PhysicsGenerator, MotionPrior,
+                             train_track_flow, save_track_flow, load_track_flow, token_levels, PixelJudge, judge_apply,
+                             frechet_distance, shuffle_frames)
+from trajnb.tokenizer import VideoTokenizer, TokenizerConfig
+from trajnb.dataset import make_dataset
+
+class PhysicsCalled(RuntimeError): pass
+
+def _raiser(name):
+    def f(*a, **k): raise PhysicsCalled(f'{name} was called inside physics_disabled()')
+    return f
+
+@contextlib.contextmanager
+def physics_off(monkeypatch):
+    "`trajnb.physics.physics_disabled` when it exists; else every physics entry point of trajnb.generate patched to raise."
+    try: from trajnb.physics import physics_disabled
+    except ImportError: physics_disabled = None
+    if physics_disabled is not None:
+        with physics_disabled(): yield Exception
+        return
+    for name in ('fit_projected', 'select_family', 'physics_check'):
+        if hasattr(G, name): monkeypatch.setattr(G, name, _raiser(name))
+    for name in ('fit', 'sample', 'load', 'tracks'): monkeypatch.setattr(MotionPrior, name, _raiser(f'MotionPrior.{name}'))
+    try: yield PhysicsCalled
+    finally: monkeypatch.undo()
+
+@pytest.fixture(scope='module')
+def parts():
+    "An untrained tiny tokenizer and track-taking transformer, and a track flow trained briefly on real tracks."
+    torch.manual_seed(0)
+    tok = VideoTokenizer(TokenizerConfig(channels=(8, 16), blocks=(1, 1))).eval()
+    tm = MaskedTokenTransformer(MaskGITConfig(tok.codebook_size, tok.grid, d_model=32, n_layers=1, levels=token_levels(tok), track=True)).eval()
+    ds = make_dataset(8, seed=5)
+    tracks = G.video_tracks(ds.videos).numpy()
+    return tok, tm, ds, tracks
+
+def test_learned_generator_calls_no_physics(parts, monkeypatch):
+    tok, tm, ds, tracks = parts
+    flow, hist = train_track_flow(tracks, ds.labels, steps=20, width=16)
+    ref = LearnedGenerator(tm, tok, flow, steps=2).sample_ids('circular', 2, seed=3)
+    with physics_off(monkeypatch) as err:
+        flow2, _ = train_track_flow(tracks, ds.labels, steps=20, width=16)       # training calls no physics ...
+        ids = LearnedGenerator(tm, tok, flow2, steps=2).sample_ids('circular', 2, seed=3)   # ... nor does sampling
+        assert torch.equal(ids, ref)                                                  # and nothing changes
+        prior = MotionPrior.__new__(MotionPrior)                                      # the hybrid needs its prior: it must raise
+        prior.params, prior.cam = {'circular': [{}]}, ds.camera
+        with pytest.raises(err):
+            PhysicsGenerator(tm, tok, prior, steps=2).sample_ids('circular', 1)
+
+def test_track_flow_save_load_and_seed(parts, tmp_path):
+    _, _, ds, tracks = parts
+    flow, _ = train_track_flow(tracks, ds.labels, steps=10, width=16)
+    f = save_track_flow(flow, tmp_path/'flow.pt')
+    assert torch.equal(load_track_flow(f).sample([0, 1], seed=2), flow.sample([0, 1], seed=2))
+    assert not torch.equal(flow.sample([0], seed=2), flow.sample([0], seed=3))
+    with pytest.raises(ValueError, match='track flow'):
+        torch.save(dict(format='other'), tmp_path/'bad.pt'); load_track_flow(tmp_path/'bad.pt')
+
+def test_judge_and_frechet():
+    j = PixelJudge(width=4, feat=8).eval()
+    v = torch.rand(2, 16, 3, 64, 64)
+    assert judge_apply(j, v).shape == (2, 4) and judge_apply(j, v, 'features').shape == (2, 16)
+    a = np.random.default_rng(0).normal(size=(300, 3))
+    assert abs(frechet_distance(a, a)) < 1e-6 and frechet_distance(a, a + 1.0) > 2.9
+    s = shuffle_frames(np.arange(32).reshape(2, 16), seed=0)
+    assert sorted(s[0]) == list(range(16)) and not np.array_equal(s, np.arange(32).reshape(2, 16))
