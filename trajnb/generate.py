@@ -631,9 +631,10 @@ def generate(class_name, n:int, seed:int=0, run_dir=None, **kw) -> torch.Tensor:
     "`n` videos (n,16,3,64,64) of `class_name` from the run's generator (`get_generator`; see `VideoGenerator.generate`)."
     return get_generator(run_dir).generate(class_name, n, seed, **kw)
 
-# %% ../nbs/05_generate.ipynb #a7d4447f
+# %% ../nbs/05_generate.ipynb #078e0f04
 import time
 from .core import wilson_interval, median_interval, atomic_save_json
+from .dataset import get_test_set
 
 JUDGE_FORMAT = 'trajnb-pixel-judge-1'
 
@@ -717,7 +718,7 @@ def get_pixel_judge(run_dir=None, n_samples:int=240, seed:int=0, device='cpu', e
         save_pixel_judge(judge, f); atomic_save_json(f.parent/'history.json', dict(best_epoch=best_ep, history=hist))
     return load_pixel_judge(f, device)
 
-# %% ../nbs/05_generate.ipynb #9641a625
+# %% ../nbs/05_generate.ipynb #ca0a623f
 FLOW_FORMAT = 'trajnb-track-flow-1'
 
 def dct_basis(n:int, k:int) -> torch.Tensor:
@@ -830,7 +831,7 @@ def load_learned_generator(run_dir=None, n_samples:int=240, seed:int=0, device='
     return LearnedGenerator(load_generator(d/'track_model'/'generator.pt', device), get_tokenizer(run_dir, n_samples, seed, device),
                             load_track_flow(d/'learned_generator'/'track_flow.pt', device), **kw)
 
-# %% ../nbs/05_generate.ipynb #9308734e
+# %% ../nbs/05_generate.ipynb #a2a9fa74
 from scipy import linalg
 
 def frechet_distance(a, b) -> float:
