@@ -237,6 +237,7 @@ class I3DOutput(NamedTuple):
     logits: torch.Tensor     # (N, n_classes)
     track: torch.Tensor      # (N, n_seen, 3) metres: the ball in frames 1-12
     forecast: torch.Tensor   # (N, n_future, 3) metres: the ball in frames 13-16
+    learned: Optional['I3DOutput'] = None   # I3DNet's forward: its purely learned outputs (no family fit), computed alongside
 
 class I3DNet(nn.Module):
     "Video (N, >=12, 3, 64, 64) in [0,1] -> class logits, 3D track of frames 1-12, 3D forecast of frames 13-16. Reads frames 1-12 only."
@@ -263,6 +264,8 @@ class I3DNet(nn.Module):
         with torch.no_grad():
             for h in (self.track_head, self.forecast_head): h.weight.zero_(); h.bias.zero_()
             self.resid_head.weight.copy_(-2 * torch.eye(cfg.n_classes)); self.resid_head.bias.zero_()
+        self.learned_forecast_head = nn.Linear(d, 3)                    # purely learned: frames 13-16 from the forecast tokens
+        with torch.no_grad(): self.learned_forecast_head.weight.zero_(); self.learned_forecast_head.bias.zero_()
         self.frozen = self.bn_frozen = False
 
     def freeze_backbone(self, frozen=True, bn_stats=None):
@@ -291,18 +294,34 @@ class I3DNet(nn.Module):
         "Per-frame readout features (N,12,F) of the 3D backbone."
         return readout(*self.backbone(self.seen(video)))
 
-    def forward(self, video) -> I3DOutput:
+    def trunk(self, video):
+        "The learned trunk: per-frame prior (N,12,3), normalised, and the transformer's tokens (N, 1+12+4, d): class, frames, forecast."
         tok = self.frame_tokens(video)
         N, T = tok.shape[:2]
         prior = self.frame_head(tok)                                     # per-frame 3D estimate (normalised)
         z = torch.cat([self.cls.expand(N, -1, -1), self.embed(tok) + self.embed_xyz(prior) + self.time[:, :T],
                        (self.query + self.time[:, T:]).expand(N, -1, -1)], 1)
-        z = self.ln(self.transformer(z))
+        return prior, self.ln(self.transformer(z))
+
+    def learned_heads(self, prior, z) -> I3DOutput:
+        "Purely learned outputs of the trunk: class-token logits, prior + learned correction, last track point + learned displacements."
+        T = prior.shape[1]
         raw = self.norm.to_world(prior + self.track_head(z[:, 1:T + 1]))   # refined per-frame track (m)
-        curves, rms = self.fits(raw)                                     # each family's least-squares form
-        logits = self.cls_head(z[:, 0]) + self.resid_head(torch.log(rms + 0.01))
+        return I3DOutput(self.cls_head(z[:, 0]), raw, raw[:, -1:] + self.norm.scale * self.learned_forecast_head(z[:, T + 1:]))
+
+    def learned(self, video) -> I3DOutput:
+        "The purely learned path: the network's own class, track and forecast; no least-squares family fit, no fit-residual term."
+        return self.learned_heads(*self.trunk(video))
+
+    def forward(self, video) -> I3DOutput:
+        "The hybrid (the reference): family fits of the learned track, mixed by class, plus a learned correction; `.learned` rides along."
+        prior, z = self.trunk(video)
+        T, lrn = prior.shape[1], self.learned_heads(prior, z)
+        curves, rms = self.fits(lrn.track)                               # each family's least-squares form
+        logits = lrn.logits + self.resid_head(torch.log(rms + 0.01))     # the learned logits + fit-residual evidence
         curve = (logits.softmax(-1)[:, :, None, None] * curves).sum(1)   # mixed by the class probabilities
-        return I3DOutput(logits, curve[:, :T], curve[:, T:] + self.norm.scale * self.forecast_head(z[:, T + 1:]))
+        return I3DOutput(logits, curve[:, :T], curve[:, T:] + self.norm.scale * self.forecast_head(z[:, T + 1:]), lrn)
+
 
 # %% ../nbs/07_i3d.ipynb #3b98924b
 class Plain3DCNN(nn.Module):
@@ -328,6 +347,7 @@ class LossWeights:
     cls: float = 1.0          # cross-entropy of the class
     track: float = 1.0        # mean 3D distance over frames 1-12, in units of COORD_SCALE
     forecast: float = 1.0     # mean 3D distance over frames 13-16, in units of COORD_SCALE
+    learned: float = 1.0      # the same three terms on the purely learned outputs (`I3DOutput.learned`), this much; 0: hybrid alone
 
 def as_float(v):
     "uint8 videos -> float32 in [0, 1]; float videos unchanged."
@@ -335,13 +355,22 @@ def as_float(v):
 
 def _dist(a, b): return ((a - b) / COORD_SCALE).pow(2).sum(-1).add(1e-8).sqrt().mean()
 
-def i3d_loss(model, batch, w:LossWeights=LossWeights()):
-    "Batch (videos (N,12 or 16,3,64,64), labels, points (N,16,3)) -> (combined loss, {ce, acc, track_m, forecast_m})."
-    v, y, p = batch
-    out = model(as_float(v)); T, Tf = out.track.shape[1], out.forecast.shape[1]
+def _terms(out, y, p, w):
+    "One output's weighted loss and its metrics {ce, acc, track_m, forecast_m}."
+    T, Tf = out.track.shape[1], out.forecast.shape[1]
     ce, tr, fc = F.cross_entropy(out.logits, y), _dist(out.track, p[:, :T]), _dist(out.forecast, p[:, T:T + Tf])
     return w.cls * ce + w.track * tr + w.forecast * fc, dict(ce=ce, acc=(out.logits.argmax(1) == y).float().mean(),
                                                               track_m=tr * COORD_SCALE, forecast_m=fc * COORD_SCALE)
+
+def i3d_loss(model, batch, w:LossWeights=LossWeights()):
+    "Batch (videos (N,12 or 16,3,64,64), labels, points (N,16,3)) -> (combined loss, {ce, acc, track_m, forecast_m} and `learned_` ones when the model has a learned path)."
+    v, y, p = batch
+    out = model(as_float(v))
+    loss, ms = _terms(out, y, p, w)
+    if out.learned is not None:                  # the purely learned outputs are trained jointly, through the same trunk
+        l2, m2 = _terms(out.learned, y, p, w)
+        loss = loss + w.learned * l2; ms.update({f'learned_{k}': x for k, x in m2.items()})
+    return loss, ms
 
 def frame_loss(model, batch):
     "Batch (frames (N,3,64,64), points (N,3)) -> (mean 3D distance / COORD_SCALE, {dist_m})."
@@ -456,9 +485,11 @@ class I3DPrediction(NamedTuple):
     forecast: np.ndarray   # (N, 4, 3) metres: forecast 3D positions in frames 13-16
 
 class I3DPredictor:
-    "A trained model as a function: videos (N, >=12, 3, 64, 64), float in [0,1] or uint8 -> `I3DPrediction` (numpy)."
-    def __init__(self, model, batch_size=32):
-        self.model, self.batch_size = model.eval(), batch_size
+    "A trained model as a function: videos (N, >=12, 3, 64, 64), float in [0,1] or uint8 -> `I3DPrediction` (numpy). `path='learned'`: `model.learned` (no family fit) where the model has one."
+    def __init__(self, model, batch_size=32, path='hybrid'):
+        if path not in ('hybrid', 'learned'): raise ValueError(f"I3DPredictor: path must be 'hybrid' or 'learned', got {path!r}")
+        self.model, self.batch_size, self.path = model.eval(), batch_size, path
+        self.run = getattr(model, 'learned', model) if path == 'learned' else model   # models without fits are learned already
         self.device = next(model.parameters()).device
     @torch.no_grad()
     def __call__(self, videos) -> I3DPrediction:
@@ -466,7 +497,7 @@ class I3DPredictor:
         if v.ndim != 5 or v.shape[1] < 12: raise ValueError(f'videos must be (N, >=12, 3, 64, 64), got {tuple(v.shape)}')
         outs = []
         for i in range(0, len(v), self.batch_size):
-            o = self.model(as_float(v[i:i + self.batch_size, :12].to(self.device)))
+            o = self.run(as_float(v[i:i + self.batch_size, :12].to(self.device)))
             outs.append((o.logits.softmax(-1), o.track, o.forecast))
         return I3DPrediction(*(torch.cat(z).float().cpu().numpy() for z in zip(*outs)))
 
