@@ -80,3 +80,14 @@ def test_predictor_paths():
     a, b = I3DPredictor(p3)(_videos(2)), I3DPredictor(p3, path='learned')(_videos(2))
     assert all(np.array_equal(x, y) for x, y in zip(a, b))
     with pytest.raises(ValueError, match="path must be"): I3DPredictor(p3, path='physics')
+
+def test_fit_forecaster_trains_the_forecaster_alone_and_keeps_the_best_validation_step():
+    from trajnb.dataset import make_dataset
+    from trajnb.i3d import fit_forecaster
+    torch.manual_seed(0)
+    net, ds = I3DNet(I3DConfig()).eval(), make_dataset(24, seed=5)
+    before = {k: v.clone() for k, v in net.state_dict().items()}
+    r = fit_forecaster(net, ds, steps=40, eval_every=10)
+    after = net.state_dict()
+    assert all(torch.equal(before[k], after[k]) for k in before if not k.startswith('forecaster.'))   # the rest is frozen
+    assert r['val_ade_m'] <= min(h['val_ade_m'] for h in r['history']) + 1e-9 and r['step'] in (0, 10, 20, 30, 40)

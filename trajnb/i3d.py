@@ -6,10 +6,10 @@
 __all__ = ['FAMILY_BASIS', 'COORD_SCALE', 'MODEL_FORMAT', 'TimePadConv3d', 'TimePadMaxPool3d', 'TimePadAvgPool3d',
            'inflate_weight', 'inflate_conv', 'inflate_pool', 'inflate_bn', 'i3d_time_kernel', 'inflate', 'conv_bn_relu',
            'Inception', 'I3DConfig', 'Backbone', 'spatial_readout', 'readout', 'readout_dim', 'Norm', 'mlp', 'FrameNet',
-           'FamilyFits', 'I3DOutput', 'I3DNet', 'Plain3DCNN', 'LossWeights', 'as_float', 'i3d_loss', 'frame_loss',
-           'clip_dataset', 'frame_dataset', 'Recipe', 'TrainReport', 'train_frame_net', 'train_i3d', 'save_i3d',
-           'load_i3d', 'load_pretrained', 'I3DPrediction', 'I3DPredictor', 'get_i3d', 'evaluate_i3d', 'confusion',
-           'video_resnet']
+           'FamilyFits', 'I3DOutput', 'TrackForecaster', 'I3DNet', 'Plain3DCNN', 'LossWeights', 'as_float', 'i3d_loss',
+           'frame_loss', 'clip_dataset', 'frame_dataset', 'Recipe', 'TrainReport', 'train_frame_net', 'train_i3d',
+           'learned_tracks', 'fit_forecaster', 'save_i3d', 'load_i3d', 'load_pretrained', 'I3DPrediction',
+           'I3DPredictor', 'get_i3d', 'evaluate_i3d', 'confusion', 'video_resnet']
 
 # %% ../nbs/07_i3d.ipynb #ec0ca35d
 import copy, math, json
@@ -239,6 +239,17 @@ class I3DOutput(NamedTuple):
     forecast: torch.Tensor   # (N, n_future, 3) metres: the ball in frames 13-16
     learned: Optional['I3DOutput'] = None   # I3DNet's forward: its purely learned outputs (no family fit), computed alongside
 
+class TrackForecaster(nn.Module):
+    "The learned forecaster: a track (N,T,3) in metres -> frames T+1..T+F (N,F,3), its last point + an MLP's displacements. No physics."
+    def __init__(self, n_seen=12, n_future=4, hidden=256, scale=0.75):
+        super().__init__()
+        self.n_future, self.scale = n_future, scale
+        self.net = nn.Sequential(nn.Linear(3 * n_seen, hidden), nn.GELU(), nn.Linear(hidden, hidden), nn.GELU(), nn.Linear(hidden, 3 * n_future))
+        with torch.no_grad(): self.net[-1].weight.zero_(); self.net[-1].bias.zero_()   # starts as "the ball stays put"
+    def forward(self, track):
+        last = track[:, -1:]
+        return last + self.scale * self.net(((track - last) / self.scale).flatten(1)).view(-1, self.n_future, 3)
+
 class I3DNet(nn.Module):
     "Video (N, >=12, 3, 64, 64) in [0,1] -> class logits, 3D track of frames 1-12, 3D forecast of frames 13-16. Reads frames 1-12 only."
     def __init__(self, cfg:I3DConfig=None, frame_net:FrameNet=None):
@@ -264,8 +275,8 @@ class I3DNet(nn.Module):
         with torch.no_grad():
             for h in (self.track_head, self.forecast_head): h.weight.zero_(); h.bias.zero_()
             self.resid_head.weight.copy_(-2 * torch.eye(cfg.n_classes)); self.resid_head.bias.zero_()
-        self.learned_forecast_head = nn.Linear(d, 3)                    # purely learned: frames 13-16 from the forecast tokens
-        with torch.no_grad(): self.learned_forecast_head.weight.zero_(); self.learned_forecast_head.bias.zero_()
+        self.learned_cls_head = nn.Linear(d, cfg.n_classes)              # purely learned class, from the class token
+        self.forecaster = TrackForecaster(T, Tf)                          # purely learned forecast, from the learned track
         self.frozen = self.bn_frozen = False
 
     def freeze_backbone(self, frozen=True, bn_stats=None):
@@ -304,10 +315,10 @@ class I3DNet(nn.Module):
         return prior, self.ln(self.transformer(z))
 
     def learned_heads(self, prior, z) -> I3DOutput:
-        "Purely learned outputs of the trunk: class-token logits, prior + learned correction, last track point + learned displacements."
+        "Purely learned outputs of the trunk: class-token logits, prior + learned correction, the `TrackForecaster` of that track."
         T = prior.shape[1]
         raw = self.norm.to_world(prior + self.track_head(z[:, 1:T + 1]))   # refined per-frame track (m)
-        return I3DOutput(self.cls_head(z[:, 0]), raw, raw[:, -1:] + self.norm.scale * self.learned_forecast_head(z[:, T + 1:]))
+        return I3DOutput(self.learned_cls_head(z[:, 0]), raw, self.forecaster(raw))
 
     def learned(self, video) -> I3DOutput:
         "The purely learned path: the network's own class, track and forecast; no least-squares family fit, no fit-residual term."
@@ -318,7 +329,7 @@ class I3DNet(nn.Module):
         prior, z = self.trunk(video)
         T, lrn = prior.shape[1], self.learned_heads(prior, z)
         curves, rms = self.fits(lrn.track)                               # each family's least-squares form
-        logits = lrn.logits + self.resid_head(torch.log(rms + 0.01))     # the learned logits + fit-residual evidence
+        logits = self.cls_head(z[:, 0]) + self.resid_head(torch.log(rms + 0.01))   # its own class-token logits + fit-residual evidence
         curve = (logits.softmax(-1)[:, :, None, None] * curves).sum(1)   # mixed by the class probabilities
         return I3DOutput(logits, curve[:, :T], curve[:, T:] + self.norm.scale * self.forecast_head(z[:, T + 1:]), lrn)
 
@@ -404,6 +415,7 @@ class Recipe:
     lr: float = 1e-4              # phase 3 peak learning rate (1e-3 when training from scratch)
     batch_size: int = 16          # clips per batch in phases 2 and 3
     max_train: Optional[int] = None  # cap on training clips (smoke tests)
+    forecast_steps: int = 1500    # phase 4: the learned `TrackForecaster` refit on the frozen net's learned tracks (0: skip)
 
 class TrainReport(NamedTuple):
     model: nn.Module              # the trained model, eval mode, best weights of the last phase
@@ -439,7 +451,50 @@ def train_i3d(model, ds, recipe:Recipe, run_dir=None, name='i3d', device='auto',
         r = _fit_best(model, tr, loss, tc(e, lr), run_dir, va, f'{name}/{ph}')
         secs[ph], hist[ph] = r.train_seconds, r.history
     if hasattr(model, 'freeze_backbone'): model.freeze_backbone(False)
+    if recipe.forecast_steps and hasattr(model, 'forecaster'):
+        r4 = fit_forecaster(model, ds, recipe.forecast_steps, max_train=recipe.max_train, seed=seed)
+        secs['forecast'], hist['forecast'] = r4['seconds'], r4['history']
     return TrainReport(model.eval(), secs, hist)
+
+@torch.no_grad()
+def learned_tracks(model, ds, max_n=None, batch_size=64) -> torch.Tensor:
+    "The learned path's track (N,12,3) of `ds`'s clips (frames 1-12 only), eval mode, on the CPU."
+    v, dev, out = clip_dataset(ds, max_n=max_n).tensors[0], next(model.parameters()).device, []
+    model.eval()
+    for i in range(0, len(v), batch_size): out.append(model.learned(as_float(v[i:i + batch_size].to(dev))).track.float().cpu())
+    return torch.cat(out) if out else torch.zeros(0, model.cfg.n_seen, 3)
+
+def _turn(x, last, c, s, m):
+    "Rotate points x (B,T,3) about the vertical through `last` (B,1,3) by cos/sin (B,), x mirrored by m (B,) = +-1: gravity stays down."
+    d = x - last
+    return last + torch.stack([m[:, None] * (c[:, None] * d[..., 0] - s[:, None] * d[..., 1]), s[:, None] * d[..., 0] + c[:, None] * d[..., 1], d[..., 2]], -1)
+
+def fit_forecaster(model, ds, steps=1500, lr=2e-3, batch_size=256, max_train=None, eval_every=100, seed=0) -> dict:
+    "Phase 4: `model.forecaster` alone trained on the learned tracks of `ds`'s train split -> frames 13-16 (turned about the vertical and mirrored at random); the step with the lowest validation ADE is kept (step 0: the jointly trained one). Returns {val_ade_m, step, seconds, history}."
+    import time; t0 = time.time()
+    tr, va = ds.subset('train'), ds.subset('val')
+    f, dev = model.forecaster, next(model.parameters()).device
+    xt, yt = learned_tracks(model, tr, max_train).to(dev), torch.as_tensor(tr.points[:max_train, 12:16], dtype=torch.float32, device=dev)
+    xv, yv = learned_tracks(model, va).to(dev), torch.as_tensor(va.points[:, 12:16], dtype=torch.float32, device=dev)
+    def val_ade():
+        with torch.no_grad(): return float((f.eval()(xv) - yv).norm(dim=-1).mean()) if len(xv) else float('nan')
+    g = torch.Generator().manual_seed(seed); torch.manual_seed(seed)
+    best, hist = (val_ade(), copy.deepcopy(f.state_dict()), 0), []
+    opt = torch.optim.AdamW(f.parameters(), lr, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=steps)
+    for step in range(1, steps + 1):
+        f.train(); i = torch.randint(len(xt), (batch_size,), generator=g)
+        th, m = torch.rand(batch_size, generator=g) * 2 * math.pi, torch.randint(0, 2, (batch_size,), generator=g) * 2.0 - 1
+        c, s, m = th.cos().to(dev), th.sin().to(dev), m.to(dev)
+        last = xt[i, -1:]
+        loss = _dist(f(_turn(xt[i], last, c, s, m)), _turn(yt[i], last, c, s, m))
+        opt.zero_grad(); loss.backward(); opt.step(); sched.step()
+        if step % eval_every == 0 or step == steps:
+            v = val_ade(); hist.append(dict(step=step, train_dist=float(loss.detach()) * COORD_SCALE, val_ade_m=v))
+            if len(xv) and v < best[0]: best = (v, copy.deepcopy(f.state_dict()), step)
+    if len(xv): f.load_state_dict(best[1])
+    f.eval()
+    return dict(val_ade_m=best[0], step=best[2], seconds=time.time() - t0, history=hist)
 
 MODEL_FORMAT = 'trajnb.i3d/1'
 
