@@ -90,4 +90,4 @@ def test_fit_forecaster_trains_the_forecaster_alone_and_keeps_the_best_validatio
     r = fit_forecaster(net, ds, steps=40, eval_every=10)
     after = net.state_dict()
     assert all(torch.equal(before[k], after[k]) for k in before if not k.startswith('forecaster.'))   # the rest is frozen
-    assert r['val_ade_m'] <= min(h['val_ade_m'] for h in r['history']) + 1e-9 and r['step'] in (0, 10, 20, 30, 40)
+    assert r['val_loss'] <= min(h['val_loss'] for h in r['history']) + 1e-9 and r['step'] in (0, 10, 20, 30, 40)

@@ -240,15 +240,17 @@ class I3DOutput(NamedTuple):
     learned: Optional['I3DOutput'] = None   # I3DNet's forward: its purely learned outputs (no family fit), computed alongside
 
 class TrackForecaster(nn.Module):
-    "The learned forecaster: a track (N,T,3) in metres -> frames T+1..T+F (N,F,3), its last point + an MLP's displacements. No physics."
-    def __init__(self, n_seen=12, n_future=4, hidden=256, scale=0.75):
+    "The learned track head: a track (N,T,3) in metres -> (class logits (N,k), frames T+1..T+F (N,F,3) = its last point + an MLP's displacements). No physics."
+    def __init__(self, n_seen=12, n_future=4, n_classes=4, hidden=256, scale=0.75):
         super().__init__()
-        self.n_future, self.scale = n_future, scale
-        self.net = nn.Sequential(nn.Linear(3 * n_seen, hidden), nn.GELU(), nn.Linear(hidden, hidden), nn.GELU(), nn.Linear(hidden, 3 * n_future))
-        with torch.no_grad(): self.net[-1].weight.zero_(); self.net[-1].bias.zero_()   # starts as "the ball stays put"
+        self.n_future, self.k, self.scale = n_future, n_classes, scale
+        self.net = nn.Sequential(nn.Linear(3 * n_seen, hidden), nn.GELU(), nn.Linear(hidden, hidden), nn.GELU(),
+                                 nn.Linear(hidden, n_classes + 3 * n_future))
+        with torch.no_grad(): self.net[-1].weight.zero_(); self.net[-1].bias.zero_()   # starts as "the ball stays put", no class evidence
     def forward(self, track):
         last = track[:, -1:]
-        return last + self.scale * self.net(((track - last) / self.scale).flatten(1)).view(-1, self.n_future, 3)
+        y = self.net(((track - last) / self.scale).flatten(1))
+        return y[:, :self.k], last + self.scale * y[:, self.k:].view(-1, self.n_future, 3)
 
 class I3DNet(nn.Module):
     "Video (N, >=12, 3, 64, 64) in [0,1] -> class logits, 3D track of frames 1-12, 3D forecast of frames 13-16. Reads frames 1-12 only."
@@ -276,7 +278,7 @@ class I3DNet(nn.Module):
             for h in (self.track_head, self.forecast_head): h.weight.zero_(); h.bias.zero_()
             self.resid_head.weight.copy_(-2 * torch.eye(cfg.n_classes)); self.resid_head.bias.zero_()
         self.learned_cls_head = nn.Linear(d, cfg.n_classes)              # purely learned class, from the class token
-        self.forecaster = TrackForecaster(T, Tf)                          # purely learned forecast, from the learned track
+        self.forecaster = TrackForecaster(T, Tf, cfg.n_classes)           # purely learned class evidence and forecast, from the learned track
         self.frozen = self.bn_frozen = False
 
     def freeze_backbone(self, frozen=True, bn_stats=None):
@@ -315,10 +317,11 @@ class I3DNet(nn.Module):
         return prior, self.ln(self.transformer(z))
 
     def learned_heads(self, prior, z) -> I3DOutput:
-        "Purely learned outputs of the trunk: class-token logits, prior + learned correction, the `TrackForecaster` of that track."
+        "Purely learned outputs of the trunk: class-token + track-MLP logits, prior + learned correction, the track MLP's forecast."
         T = prior.shape[1]
         raw = self.norm.to_world(prior + self.track_head(z[:, 1:T + 1]))   # refined per-frame track (m)
-        return I3DOutput(self.learned_cls_head(z[:, 0]), raw, self.forecaster(raw))
+        track_logits, fc = self.forecaster(raw)
+        return I3DOutput(self.learned_cls_head(z[:, 0]) + track_logits, raw, fc)
 
     def learned(self, video) -> I3DOutput:
         "The purely learned path: the network's own class, track and forecast; no least-squares family fit, no fit-residual term."
@@ -457,12 +460,15 @@ def train_i3d(model, ds, recipe:Recipe, run_dir=None, name='i3d', device='auto',
     return TrainReport(model.eval(), secs, hist)
 
 @torch.no_grad()
-def learned_tracks(model, ds, max_n=None, batch_size=64) -> torch.Tensor:
-    "The learned path's track (N,12,3) of `ds`'s clips (frames 1-12 only), eval mode, on the CPU."
+def learned_tracks(model, ds, max_n=None, batch_size=64):
+    "The learned path's track (N,12,3) and class-token logits (N,k) of `ds`'s clips (frames 1-12 only), eval mode, on the CPU."
     v, dev, out = clip_dataset(ds, max_n=max_n).tensors[0], next(model.parameters()).device, []
     model.eval()
-    for i in range(0, len(v), batch_size): out.append(model.learned(as_float(v[i:i + batch_size].to(dev))).track.float().cpu())
-    return torch.cat(out) if out else torch.zeros(0, model.cfg.n_seen, 3)
+    for i in range(0, len(v), batch_size):
+        prior, z = model.trunk(as_float(v[i:i + batch_size].to(dev)))
+        out.append((model.learned_heads(prior, z).track.float().cpu(), model.learned_cls_head(z[:, 0]).float().cpu()))
+    if not out: return torch.zeros(0, model.cfg.n_seen, 3), torch.zeros(0, model.cfg.n_classes)
+    return tuple(torch.cat(o) for o in zip(*out))
 
 def _turn(x, last, c, s, m):
     "Rotate points x (B,T,3) about the vertical through `last` (B,1,3) by cos/sin (B,), x mirrored by m (B,) = +-1: gravity stays down."
@@ -470,16 +476,22 @@ def _turn(x, last, c, s, m):
     return last + torch.stack([m[:, None] * (c[:, None] * d[..., 0] - s[:, None] * d[..., 1]), s[:, None] * d[..., 0] + c[:, None] * d[..., 1], d[..., 2]], -1)
 
 def fit_forecaster(model, ds, steps=1500, lr=2e-3, batch_size=256, max_train=None, eval_every=100, seed=0) -> dict:
-    "Phase 4: `model.forecaster` alone trained on the learned tracks of `ds`'s train split -> frames 13-16 (turned about the vertical and mirrored at random); the step with the lowest validation ADE is kept (step 0: the jointly trained one). Returns {val_ade_m, step, seconds, history}."
+    "Phase 4: `model.forecaster` alone (class evidence + forecast from the learned track) trained on the learned tracks of `ds`'s train split (turned about the vertical and mirrored at random) with `i3d_loss`'s class and forecast terms; the step with the lowest validation loss is kept (step 0: the jointly trained head). Returns {val_loss, val_ade_m, val_acc, step, seconds, history}."
     import time; t0 = time.time()
     tr, va = ds.subset('train'), ds.subset('val')
     f, dev = model.forecaster, next(model.parameters()).device
-    xt, yt = learned_tracks(model, tr, max_train).to(dev), torch.as_tensor(tr.points[:max_train, 12:16], dtype=torch.float32, device=dev)
-    xv, yv = learned_tracks(model, va).to(dev), torch.as_tensor(va.points[:, 12:16], dtype=torch.float32, device=dev)
-    def val_ade():
-        with torch.no_grad(): return float((f.eval()(xv) - yv).norm(dim=-1).mean()) if len(xv) else float('nan')
+    (xt, bt), (xv, bv) = learned_tracks(model, tr, max_train), learned_tracks(model, va)
+    xt, bt, xv, bv = xt.to(dev), bt.to(dev), xv.to(dev), bv.to(dev)
+    yt, lt = torch.as_tensor(tr.points[:max_train, 12:16], dtype=torch.float32, device=dev), torch.as_tensor(tr.labels[:max_train], device=dev)
+    yv, lv = torch.as_tensor(va.points[:, 12:16], dtype=torch.float32, device=dev), torch.as_tensor(va.labels, device=dev)
+    def val():
+        if not len(xv): return dict(val_loss=float('nan'), val_ade_m=float('nan'), val_acc=float('nan'))
+        with torch.no_grad():
+            lg, fc = f.eval()(xv); lg = lg + bv
+            return dict(val_loss=float(F.cross_entropy(lg, lv) + _dist(fc, yv)), val_ade_m=float((fc - yv).norm(dim=-1).mean()),
+                        val_acc=float((lg.argmax(1) == lv).float().mean()))
     g = torch.Generator().manual_seed(seed); torch.manual_seed(seed)
-    best, hist = (val_ade(), copy.deepcopy(f.state_dict()), 0), []
+    v0 = val(); best, hist = (v0, copy.deepcopy(f.state_dict()), 0), [dict(step=0, **v0)]
     opt = torch.optim.AdamW(f.parameters(), lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=steps)
     for step in range(1, steps + 1):
@@ -487,14 +499,15 @@ def fit_forecaster(model, ds, steps=1500, lr=2e-3, batch_size=256, max_train=Non
         th, m = torch.rand(batch_size, generator=g) * 2 * math.pi, torch.randint(0, 2, (batch_size,), generator=g) * 2.0 - 1
         c, s, m = th.cos().to(dev), th.sin().to(dev), m.to(dev)
         last = xt[i, -1:]
-        loss = _dist(f(_turn(xt[i], last, c, s, m)), _turn(yt[i], last, c, s, m))
+        lg, fc = f(_turn(xt[i], last, c, s, m))
+        loss = F.cross_entropy(lg + bt[i], lt[i]) + _dist(fc, _turn(yt[i], last, c, s, m))
         opt.zero_grad(); loss.backward(); opt.step(); sched.step()
         if step % eval_every == 0 or step == steps:
-            v = val_ade(); hist.append(dict(step=step, train_dist=float(loss.detach()) * COORD_SCALE, val_ade_m=v))
-            if len(xv) and v < best[0]: best = (v, copy.deepcopy(f.state_dict()), step)
+            v = val(); hist.append(dict(step=step, train_loss=float(loss.detach()), **v))
+            if v['val_loss'] < best[0]['val_loss']: best = (v, copy.deepcopy(f.state_dict()), step)
     if len(xv): f.load_state_dict(best[1])
     f.eval()
-    return dict(val_ade_m=best[0], step=best[2], seconds=time.time() - t0, history=hist)
+    return dict(**best[0], step=best[2], seconds=time.time() - t0, history=hist)
 
 MODEL_FORMAT = 'trajnb.i3d/1'
 
