@@ -1,5 +1,4 @@
 "05_generate's learned generator: it calls no physics (the physics raising changes nothing), the hybrid does; the pixel judge and the Frechet distance."
-import contextlib
 import numpy as np, pytest, torch
 import trajnb.generate as G
 from trajnb.generate import (MaskGITConfig, MaskedTokenTransformer, TrackFlow, LearnedGenerator, PhysicsGenerator, MotionPrior,
@@ -7,26 +6,7 @@ from trajnb.generate import (MaskGITConfig, MaskedTokenTransformer, TrackFlow, L
                              frechet_distance, shuffle_frames)
 from trajnb.tokenizer import VideoTokenizer, TokenizerConfig
 from trajnb.dataset import make_dataset
-
-class PhysicsCalled(RuntimeError): pass
-
-def _raiser(name):
-    def f(*a, **k): raise PhysicsCalled(f'{name} was called inside physics_disabled()')
-    return f
-
-@contextlib.contextmanager
-def physics_off(monkeypatch):
-    "`trajnb.physics.physics_disabled` when it exists; else every physics entry point of trajnb.generate patched to raise."
-    try: from trajnb.physics import physics_disabled
-    except ImportError: physics_disabled = None
-    if physics_disabled is not None:
-        with physics_disabled(): yield Exception
-        return
-    for name in ('fit_projected', 'select_family', 'physics_check'):
-        if hasattr(G, name): monkeypatch.setattr(G, name, _raiser(name))
-    for name in ('fit', 'sample', 'load', 'tracks'): monkeypatch.setattr(MotionPrior, name, _raiser(f'MotionPrior.{name}'))
-    try: yield PhysicsCalled
-    finally: monkeypatch.undo()
+from trajnb.physics import physics_disabled, PhysicsDisabledError
 
 @pytest.fixture(scope='module')
 def parts():
@@ -38,18 +18,19 @@ def parts():
     tracks = G.video_tracks(ds.videos).numpy()
     return tok, tm, ds, tracks
 
-def test_learned_generator_calls_no_physics(parts, monkeypatch):
+def test_learned_generator_calls_no_physics(parts):
     tok, tm, ds, tracks = parts
     flow, hist = train_track_flow(tracks, ds.labels, steps=20, width=16)
     ref = LearnedGenerator(tm, tok, flow, steps=2).sample_ids('circular', 2, seed=3)
-    with physics_off(monkeypatch) as err:
+    prior = MotionPrior({'circular': [p for p, f in zip(ds.params, ds.families) if f == 'circular']}, ds.camera)
+    hybrid = PhysicsGenerator(tm, tok, prior, steps=2)
+    assert hybrid.sample_ids('circular', 1).shape[0] == 1                            # the hybrid runs outside the switch
+    with physics_disabled(globals()):
         flow2, _ = train_track_flow(tracks, ds.labels, steps=20, width=16)       # training calls no physics ...
         ids = LearnedGenerator(tm, tok, flow2, steps=2).sample_ids('circular', 2, seed=3)   # ... nor does sampling
         assert torch.equal(ids, ref)                                                  # and nothing changes
-        prior = MotionPrior.__new__(MotionPrior)                                      # the hybrid needs its prior: it must raise
-        prior.params, prior.cam = {'circular': [{}]}, ds.camera
-        with pytest.raises(err):
-            PhysicsGenerator(tm, tok, prior, steps=2).sample_ids('circular', 1)
+        with pytest.raises(PhysicsDisabledError):                                     # the hybrid needs its prior: it must raise
+            hybrid.sample_ids('circular', 1)
 
 def test_track_flow_save_load_and_seed(parts, tmp_path):
     _, _, ds, tracks = parts
