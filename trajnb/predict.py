@@ -4,8 +4,11 @@
 
 # %% auto #0
 __all__ = ['PAST_FRAMES', 'FUTURE_FRAMES', 'estimate_background', 'shadow_centroid', 'extrapolate_track', 'guide_tracks',
-           'past_ids', 'FuturePredictor', 'training_tracks', 'train_guided', 'get_predictor', 'FrameScores',
-           'frame_scores', 'displacement_gain']
+           'past_ids', 'FuturePredictor', 'training_tracks', 'prediction_pattern', 'get_predictor', 'fill_past',
+           'constant_velocity', 'ForecasterConfig', 'TrackForecaster', 'track_error', 'ForecasterFit',
+           'train_track_forecaster', 'save_forecaster', 'load_forecaster', 'TrackPredictor', 'LearnedPredictor',
+           'Inception', 'SimVP', 'PixelFit', 'train_simvp', 'simvp_predict', 'FrameScores', 'frame_scores',
+           'displacement_gain', 'power_law_fit']
 
 # %% ../nbs/06_predict.ipynb #393a5e01
 import math
@@ -130,24 +133,238 @@ def training_tracks(ds, shadow:bool=True) -> torch.Tensor:
     sh = shadow_centroid(ds.videos, estimate_background(ds.videos[ds.indices('train')]))
     return torch.stack([ball, torch.from_numpy(sh.astype(np.float32))], 2)
 
-def train_guided(gen:VideoGenerator, ds, ids, run_dir=None, epochs:int=4, lr:float=2e-3, batch_size:int=8, n_val:int=64,
-                 seed:int=0, device='cpu', fg_weight:float=4.0, track_noise:float=0.2, progress:bool=True, shadow:bool=True, name:str='predictor'):
-    "Fine-tune 05's transformer into the predictor's (05's `train_track_model`), on the prediction pattern only (frames 1-12's tokens given, 13-16's masked, no class) with every grid's own tracks (`training_tracks`: the ball's, and the shadow's with `shadow`) -> `GenFit` (saved as run_dir/`name`/generator.pt)."
-    return train_track_model(gen, ds, ids, run_dir, epochs=epochs, lr=lr, p_prefix=1.0, p_prefix_uncond=1.0,
-                             n_past_steps=PAST_FRAMES // gen.tok.frames_per_step, batch_size=batch_size, n_val=n_val, seed=seed,
-                             device=device, fg_weight=fg_weight, track_noise=track_noise, progress=progress, name=name,
-                             tracks=training_tracks(ds, shadow))
+def prediction_pattern(tok) -> dict:
+    "The arguments of 05's `train_track_model` that make the predictors' renderer: the prediction pattern only (frames 1-12's tokens given, 13-16's masked, no class), saved as run_dir/predictor/generator.pt."
+    return dict(p_prefix=1.0, p_prefix_uncond=1.0, n_past_steps=PAST_FRAMES // tok.frames_per_step, name='predictor')
 
-def get_predictor(run_dir=None, n_samples:int=240, seed:int=0, device='cpu', guide:bool=True, **kw) -> FuturePredictor:
-    "The run's predictor: the guided transformer of `run_dir/predictor` (fine-tuned small from 05's when missing) and the tokenizer; `guide=False`: 05's transformer alone."
+def get_predictor(run_dir=None, n_samples:int=240, seed:int=0, device='cpu', kind:str='learned', guide:bool=None, **kw) -> FuturePredictor:
+    """The run's predictor of `kind`: 'learned' (`LearnedPredictor`: run_dir/predictor/track_forecaster.pt -> the guided
+    transformer), 'hybrid' (the physics-guided reference: BIC-chosen family fits -> the guided transformer), 'cv' (constant
+    velocity in the image -> the guided transformer) or 'transformer' (05's transformer alone, no track). Missing parts are
+    trained small. `guide`: the older switch (True: 'hybrid', False: 'transformer')."""
+    if guide is not None: kind = 'hybrid' if guide else 'transformer'
+    if kind not in ('learned', 'hybrid', 'cv', 'transformer'): raise ValueError(f"kind: 'learned', 'hybrid', 'cv' or 'transformer', got {kind!r}")
     gen = get_generator(run_dir, n_samples, seed, device, physics=False)            # 05's transformer, not the physics-guided generator
-    if not guide: return FuturePredictor(gen, guide=False, **kw)
-    ds = get_dataset(run_dir, n_samples, seed)
-    f = run_path(run_dir)/'predictor'/'generator.pt'
-    if not f.exists(): train_guided(gen, ds, get_tokens(run_dir, gen.tok, ds), run_dir, epochs=2, n_val=16, seed=seed, progress=False)
-    model = load_generator(f, device)
+    if kind == 'transformer': return FuturePredictor(gen, guide=False, **kw)
+    ds = get_dataset(run_dir, n_samples, seed); d = run_path(run_dir)/'predictor'
+    if not (d/'generator.pt').exists():
+        train_track_model(gen, ds, get_tokens(run_dir, gen.tok, ds), run_dir, epochs=2, n_val=16, seed=seed, device=device, progress=False,
+                          tracks=training_tracks(ds), **prediction_pattern(gen.tok))
+    model = load_generator(d/'generator.pt', device); rend = VideoGenerator(model, gen.tok)
     bg = estimate_background(ds.videos[ds.indices('train')]) if model.cfg.track_points > 1 else None   # the scene, to find the shadow
-    return FuturePredictor(VideoGenerator(model, gen.tok), cam=ds.camera, background=bg, **kw)
+    if kind == 'hybrid': return FuturePredictor(rend, cam=ds.camera, background=bg, **kw)
+    if kind == 'cv': return TrackPredictor(rend, constant_velocity, bg, **kw)
+    if not (d/'track_forecaster.pt').exists():
+        fit = train_track_forecaster(training_tracks(ds, model.cfg.track_points > 1), ds.indices('train'), ds.indices('val'), steps=1000, seed=seed, device=device)
+        save_forecaster(fit.model, d/'track_forecaster.pt')
+    return LearnedPredictor(rend, load_forecaster(d/'track_forecaster.pt', device), bg, **kw)
+
+
+# %% ../nbs/06_predict.ipynb #115f2d6d
+import time
+from dataclasses import dataclass, asdict
+from pathlib import Path
+from torch import nn
+import torch.nn.functional as F
+from .core import seed_everything, mean_interval, ratio_interval
+def fill_past(past) -> tuple:
+    "Past tracks (N,T,P,2) px with NaN gaps -> (filled (N,T,P,2): each gap takes the nearest earlier finite point, else the nearest later one, 0 when none; seen (N,T,P) bool)."
+    x = np.array(past, np.float32, copy=True); seen = np.isfinite(x).all(-1); T = x.shape[1]
+    for t in range(1, T): x[:, t] = np.where(np.isfinite(x[:, t]).all(-1, keepdims=True), x[:, t], x[:, t - 1])
+    for t in range(T - 2, -1, -1): x[:, t] = np.where(np.isfinite(x[:, t]).all(-1, keepdims=True), x[:, t], x[:, t + 1])
+    return np.nan_to_num(x), seen
+
+def constant_velocity(past, n_future:int=FUTURE_FRAMES) -> np.ndarray:
+    "Constant velocity in the image: tracks (N,T,P,2) px of the past -> the next `n_future` points (N,n_future,P,2), frame T's point plus k times its step from frame T-1 (gaps filled, `fill_past`); NaN for a point seen in under 2 past frames."
+    x, seen = fill_past(past)
+    k = np.arange(1, n_future + 1, dtype=np.float32)[None, :, None, None]
+    out = x[:, -1:] + k * (x[:, -1:] - x[:, -2:-1])
+    return np.where((seen.sum(1) >= 2)[:, None, :, None], out, np.nan).astype(np.float32)
+
+@dataclass
+class ForecasterConfig:
+    n_past:int = PAST_FRAMES; n_future:int = FUTURE_FRAMES; points:int = 2; hidden:int = 256; layers:int = 3
+    scale:float = 1.0         # px per unit of the normalised displacements (set from the training tracks)
+
+class TrackForecaster(nn.Module):
+    "A learned track model: the past image tracks (N,12,P,2) px -> the next 4 points, as the constant-velocity extrapolation plus a residual from an MLP of the normalised past (displacements from frame 12 over `scale`, seen flags, frame 12's place in the image). No family, no fit."
+    def __init__(self, cfg:ForecasterConfig):
+        super().__init__(); self.cfg = cfg; c = cfg
+        d_in = c.n_past * c.points * 3 + c.points * 2; dims = [d_in] + [c.hidden] * (c.layers - 1)
+        self.net = nn.Sequential(*[m for a, b in zip(dims, dims[1:]) for m in (nn.Linear(a, b), nn.GELU())], nn.Linear(dims[-1], c.n_future * c.points * 2))
+        nn.init.zeros_(self.net[-1].weight); nn.init.zeros_(self.net[-1].bias)       # starts as constant velocity
+
+    def features(self, x, seen):
+        "Network input (N, d_in) from filled past tracks `x` (N,12,P,2) px and `seen` (N,12,P)."
+        last = x[:, -1:]
+        return torch.cat([((x - last) / self.cfg.scale).flatten(1), seen.float().flatten(1), ((last[:, 0] - 32) / 32).flatten(1)], 1)
+
+    def forward(self, x, seen):
+        "Future points (N,4,P,2) px from filled past tracks (torch, as `features`)."
+        c = self.cfg; k = torch.arange(1, c.n_future + 1, device=x.device, dtype=x.dtype)[None, :, None, None]
+        cv = x[:, -1:] + k * (x[:, -1:] - x[:, -2:-1])
+        return cv + c.scale * self.net(self.features(x, seen)).view(len(x), c.n_future, c.points, 2)
+
+    @torch.no_grad()
+    def forecast(self, past) -> np.ndarray:
+        "Numpy in, numpy out: past tracks (N,12,P,2) px (NaN gaps) -> future points (N,4,P,2) px; NaN for a point seen in under 2 past frames."
+        x, seen = fill_past(past); dev = next(self.parameters()).device
+        out = self.forward(torch.from_numpy(x).to(dev), torch.from_numpy(seen).to(dev)).cpu().numpy()
+        return np.where((seen.sum(1) >= 2)[:, None, :, None], out, np.nan).astype(np.float32)
+
+def track_error(pred, true) -> float:
+    "Mean distance (px) of the ball's predicted future points (N,F,P,2) or (N,F,2) from the measured ones, over the points both have."
+    pred, true = np.asarray(pred), np.asarray(true)
+    if pred.ndim == 4: pred, true = pred[:, :, 0], true[:, :, 0]
+    return float(np.nanmean(np.linalg.norm(pred - true, axis=-1)))
+
+# %% ../nbs/06_predict.ipynb #db83a899
+class ForecasterFit(NamedTuple):
+    model: TrackForecaster
+    history: list            # dicts: step, train_loss, val_px (the ball's future error on val, px)
+    best_step: int           # the step whose weights are kept (the lowest val_px: early stopping on val)
+    train_seconds: float
+    steps_per_s: float
+
+def train_track_forecaster(tracks, train_idx, val_idx, steps:int=3000, lr:float=3e-3, weight_decay:float=1e-4, batch_size:int=64,
+                           hidden:int=256, layers:int=3, reverse:bool=True, n_evals:int=12, seed:int=0, device='cpu') -> ForecasterFit:
+    "Train a `TrackForecaster` on the tracks (N,16,P,2) px of the videos `train_idx` (frames 1-12 in, 13-16 out; masked MSE of the normalised residual from constant velocity; AdamW, one-cycle schedule), keeping the weights of the evaluation (`n_evals`, log-spaced) with the lowest ball error on `val_idx`."
+    seed_everything(seed); dev = get_device(device); tracks = np.asarray(tracks, np.float32)
+    if tracks.ndim == 3: tracks = tracks[:, :, None]
+    past, fut = tracks[:, :PAST_FRAMES], tracks[:, PAST_FRAMES:PAST_FRAMES + FUTURE_FRAMES]
+    x, seen = fill_past(past); cv = constant_velocity(past)
+    tr = np.asarray(train_idx); scale = float(np.sqrt(np.nanmean((fut[tr] - x[tr, -1:]) ** 2))) or 1.0
+    model = TrackForecaster(ForecasterConfig(points=tracks.shape[2], hidden=hidden, layers=layers, scale=scale)).to(dev)
+    T = lambda a: torch.from_numpy(np.ascontiguousarray(a)).to(dev)
+    seqs = [tracks[tr]] + ([tracks[tr, ::-1]] if reverse else [])                  # time reversed: frames 16..5 in, 4..1 out
+    p_, f_ = (np.concatenate([q[:, :PAST_FRAMES] for q in seqs]), np.concatenate([q[:, PAST_FRAMES:PAST_FRAMES + FUTURE_FRAMES] for q in seqs]))
+    xs, ss = fill_past(p_)
+    X, S, Y = T(xs), T(ss), T(np.nan_to_num(f_)); M = T(np.isfinite(f_).all(-1) & (ss.sum(1) >= 2)[:, None])
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=steps, pct_start=0.1)
+    evals = set(np.unique(np.geomspace(1, steps, n_evals).round().astype(int)).tolist())
+    g = torch.Generator().manual_seed(seed); hist, best, best_state = [], math.inf, None; t0 = time.perf_counter(); t_eval = 0.0
+    for step in range(1, steps + 1):
+        b = torch.randint(0, len(X), (batch_size,), generator=g).to(dev)
+        err = ((model(X[b], S[b]) - Y[b]) / scale) ** 2
+        loss = (err.sum(-1) * M[b]).sum() / M[b].sum().clamp(min=1)
+        opt.zero_grad(); loss.backward(); opt.step(); sched.step()
+        if step in evals:
+            t1 = time.perf_counter(); model.eval()
+            v = track_error(model.forecast(past[val_idx]), fut[val_idx]); model.train()
+            hist.append(dict(step=step, train_loss=float(loss.detach()), val_px=v))
+            if v < best: best, best_step, best_state = v, step, {k: t.detach().clone() for k, t in model.state_dict().items()}
+            t_eval += time.perf_counter() - t1
+    secs = time.perf_counter() - t0 - t_eval
+    model.load_state_dict(best_state); model.eval()
+    return ForecasterFit(model, hist, best_step, secs, steps / secs)
+
+def save_forecaster(model:TrackForecaster, path) -> Path:
+    "Save a `TrackForecaster` (config and weights) to `path`."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    torch.save(dict(cfg=asdict(model.cfg), state=model.state_dict()), path); return path
+
+def load_forecaster(path, device='cpu') -> TrackForecaster:
+    "A `TrackForecaster` saved by `save_forecaster`."
+    d = torch.load(path, map_location=get_device(device), weights_only=True)
+    m = TrackForecaster(ForecasterConfig(**d['cfg'])); m.load_state_dict(d['state']); return m.to(get_device(device)).eval()
+
+# %% ../nbs/06_predict.ipynb #3ed48382
+class TrackPredictor(FuturePredictor):
+    "Frames 13-16 from frames 1-12, the renderer following a track forecaster: the ball's and shadow's tracks measured in frames 1-12 (`ball_centroid`, `shadow_centroid`) -> `forecaster` (past (N,12,P,2) px -> future (N,4,P,2) px) -> the guided transformer draws the future tokens -> the tokenizer decodes them. With `constant_velocity` as the forecaster: the constant-velocity reference."
+    def __init__(self, gen:VideoGenerator, forecaster, background=None, **kw):
+        super().__init__(gen, guide=False, background=background, **kw)
+        if not self.model.cfg.track: raise ValueError('a TrackPredictor needs a transformer that takes a track (MaskGITConfig.track)')
+        if self.shadow and background is None: raise ValueError('a track with the shadow needs the scene (background=) to find it')
+        self.guide, self.forecaster = True, forecaster
+
+    def past_tracks(self, videos) -> np.ndarray:
+        "The tracks (N,12,P,2) px measured in frames 1-12 of `videos`: the ball's, then (P=2) the shadow's; NaN where not found."
+        past = _past(videos).numpy(); ball = ball_centroid(past)
+        return np.stack([ball, shadow_centroid(past, self.background)], 2) if self.shadow else ball[:, :, None]
+
+    def track(self, videos) -> np.ndarray:
+        "The track the renderer follows (N,16,2), or (N,16,2,2) with the shadow: frames 1-12 as measured, 13-16 forecast."
+        p = self.past_tracks(videos); fc = getattr(self.forecaster, 'forecast', self.forecaster)
+        out = np.concatenate([p, fc(p)], 1).astype(np.float32)
+        return out if self.shadow else out[:, :, 0]
+
+class LearnedPredictor(TrackPredictor):
+    "The learned predictor: a `TrackForecaster` (trained on the training split's measured tracks) -> the guided transformer -> the tokenizer decoder. No family fit, no BIC, no camera model at test time."
+    def __init__(self, gen:VideoGenerator, forecaster:TrackForecaster, background=None, **kw):
+        if not isinstance(forecaster, TrackForecaster): raise TypeError(f'forecaster: a TrackForecaster, got {type(forecaster).__name__}')
+        super().__init__(gen, forecaster, background, **kw)
+
+# %% ../nbs/06_predict.ipynb #7088f4bd
+def _conv(a, b, stride=1, groups=1, k=3, transpose=False):
+    conv = (nn.ConvTranspose2d(a, b, 4, stride, 1) if transpose and stride > 1 else nn.Conv2d(a, b, k, stride, k // 2, groups=groups))
+    return nn.Sequential(conv, nn.GroupNorm(min(8, b), b), nn.SiLU())
+
+class Inception(nn.Module):
+    "SimVP's translator block: a 1x1 conv, then grouped convs of several kernel sizes summed, over time-stacked channels."
+    def __init__(self, c_in, hid, c_out, kernels=(3, 5), groups=8):
+        super().__init__(); self.inp = nn.Conv2d(c_in, hid, 1)
+        self.branches = nn.ModuleList([_conv(hid, c_out, groups=groups, k=k) for k in kernels])
+    def forward(self, x): x = self.inp(x); return sum(b(x) for b in self.branches)
+
+class SimVP(nn.Module):
+    "A SimVP-style pixel-space predictor: a conv encoder applied to each of the 12 past frames (64 -> 16 px), a translator of inception blocks over the time-stacked channels (12*C -> 4*C), a conv decoder to each of the 4 future frames with a skip from the encoder's first layer on frame 12; it predicts the change from frame 12."
+    def __init__(self, C:int=16, hid:int=128, n_blocks:int=4, t_in:int=PAST_FRAMES, t_out:int=FUTURE_FRAMES):
+        super().__init__(); self.C, self.t_in, self.t_out = C, t_in, t_out
+        self.enc = nn.ModuleList([_conv(3, C, 2), _conv(C, C, 2)])                             # 64 -> 32 -> 16 px
+        ch = [t_in * C] + [hid] * (n_blocks - 1) + [t_out * C]
+        self.trans = nn.ModuleList([Inception(a, hid, b) for a, b in zip(ch, ch[1:])])
+        self.dec = nn.ModuleList([_conv(C, C, 2, transpose=True), _conv(2 * C, C)])         # 16 -> 32 px, + the skip
+        self.out = nn.ConvTranspose2d(C, 3, 4, 2, 1)                                           # -> 64 px
+
+    def forward(self, past):
+        "Frames 13-16 (B,4,3,H,W) from frames 1-12 (B,12,3,H,W) in [0,1]."
+        B, T, _, H, W = past.shape
+        skip = self.enc[0](past[:, -1])                                                        # frame 12 at 32 px
+        x = self.enc[1](self.enc[0](past.reshape(B * T, 3, H, W)))
+        z = x.reshape(B, T * self.C, *x.shape[-2:])
+        for blk in self.trans: z = blk(z)
+        y = self.dec[0](z.reshape(B * self.t_out, self.C, *z.shape[-2:]))
+        y = self.dec[1](torch.cat([y, skip.repeat_interleave(self.t_out, 0)], 1))
+        return past[:, -1:] + self.out(y).view(B, self.t_out, 3, H, W)
+
+class PixelFit(NamedTuple):
+    model: SimVP
+    history: list            # dicts: step, train_loss, val_mse (on the val videos scored during training)
+    best_step: int
+    train_seconds: float
+    steps_per_s: float
+
+def train_simvp(videos, train_idx, val_idx, steps:int=2000, lr:float=2e-3, weight_decay:float=1e-4, batch_size:int=16, n_evals:int=8,
+                C:int=16, hid:int=128, n_blocks:int=4, seed:int=0, device='cpu', on_eval=None) -> PixelFit:
+    "Train a `SimVP` on `videos` (N,16,3,H,W) uint8 `train_idx` (MSE of frames 13-16; AdamW, one-cycle), keeping the weights of the evaluation (log-spaced) with the lowest MSE on `val_idx`; `on_eval(step, model)` is called at each (for a compute curve)."
+    seed_everything(seed); dev = get_device(device)
+    model = SimVP(C, hid, n_blocks).to(dev)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=steps, pct_start=0.1)
+    evals = set(np.unique(np.geomspace(1, steps, n_evals).round().astype(int)).tolist())
+    g = torch.Generator().manual_seed(seed); tr = np.asarray(train_idx); hist, best, best_state = [], math.inf, None
+    t0 = time.perf_counter(); t_eval = 0.0
+    for step in range(1, steps + 1):
+        b = tr[torch.randint(0, len(tr), (batch_size,), generator=g).numpy()]
+        v = _floats(videos[np.sort(b)]).to(dev)
+        loss = F.mse_loss(model(v[:, :PAST_FRAMES]), v[:, PAST_FRAMES:])
+        opt.zero_grad(); loss.backward(); opt.step(); sched.step()
+        if step in evals:
+            t1 = time.perf_counter(); model.eval()
+            pv = simvp_predict(model, videos[val_idx]); mse = float(((pv - _floats(videos[val_idx])[:, PAST_FRAMES:].numpy()) ** 2).mean())
+            hist.append(dict(step=step, train_loss=float(loss.detach()), val_mse=mse, **(on_eval(step, model, pv) if on_eval else {})))
+            if mse < best: best, best_step, best_state = mse, step, {k: t.detach().clone() for k, t in model.state_dict().items()}
+            model.train(); t_eval += time.perf_counter() - t1
+    secs = time.perf_counter() - t0 - t_eval
+    model.load_state_dict(best_state); model.eval()
+    return PixelFit(model, hist, best_step, secs, steps / secs)
+
+@torch.no_grad()
+def simvp_predict(model:SimVP, videos, batch_size:int=32) -> np.ndarray:
+    "Frames 13-16 (N,4,3,H,W) in [0,1] predicted by `model` from frames 1-12 of `videos` (later frames are cut off before it sees them)."
+    dev = next(model.parameters()).device
+    return np.concatenate([model(_past(videos[i:i + batch_size]).to(dev)).clamp(0, 1).cpu().numpy() for i in range(0, len(videos), batch_size)])
 
 # %% ../nbs/06_predict.ipynb #59d9f4de
 class FrameScores(NamedTuple):
@@ -176,3 +393,11 @@ def displacement_gain(d_true, d_pred, axis=None):
     d_true, d_pred = np.asarray(d_true, np.float64), np.asarray(d_pred, np.float64)
     return np.nansum((d_true * d_pred).sum(-1), axis) / np.nansum((d_true * d_true).sum(-1), axis)
 
+
+# %% ../nbs/06_predict.ipynb #a23fc2a7
+def power_law_fit(steps, err, min_steps:float=0) -> tuple:
+    "`(a, b)` of `err = a * steps**b`, least squares on log-log axes over the points with `steps >= min_steps` and a finite, positive `err`."
+    s, e = np.asarray(steps, float), np.asarray(err, float); ok = (s >= min_steps) & np.isfinite(e) & (e > 0) & (s > 0)
+    if ok.sum() < 2: return math.nan, math.nan
+    b, log_a = np.polyfit(np.log(s[ok]), np.log(e[ok]), 1)
+    return float(np.exp(log_a)), float(b)
