@@ -59,8 +59,23 @@ def test_headline_on_full_package_targets():
     "Every shipped target renders, with nothing measured and with everything measured."
     rows = headline_rows({})
     assert rows and all(x['met'] == 'not measured' for x in rows)
-    rows = headline_rows({t['key']: t['target'] for t in load_targets()})
-    assert all(x['met'] == 'yes' for x in rows)
+    ts = load_targets()
+    m = {t['key']: t['target'] for t in ts if 'relative_to' not in t}
+    for t in ts:
+        if 'relative_to' in t: m.setdefault(t['relative_to'], 1.0)
+    m.update({t['key']: t['target'] * m[t['relative_to']] for t in ts if 'relative_to' in t})
+    rows = headline_rows(m)
+    assert all(x['met'] == 'yes' for x in rows), [x for x in rows if x['met'] != 'yes']
+
+def test_relative_targets():
+    "A target can be a multiple of another measured value (a floor, a baseline); unmeasured reference: not measured."
+    t = dict(key='g.fd', label='Frechet', target=2.0, direction='<=', fmt='{:.1f}', interval=dict(kind='none'), relative_to='g.floor')
+    check_target(dict(t))
+    r = headline_rows({'g.fd': 5.0, 'g.floor': 3.0}, [t])[0]
+    assert r['met'] == 'yes' and r['target'] == 6.0 and r['target_text'] == '<= 2x `g.floor` = 6.0'
+    assert headline_rows({'g.fd': 7.0, 'g.floor': 3.0}, [t])[0]['met'] == '**no**'
+    assert headline_rows({'g.fd': 5.0}, [t])[0]['met'] == 'not measured'
+    with pytest.raises(ValueError, match='relative_to'): check_target({**t, 'relative_to': 3})
 
 def _files(repo): return {p: p.read_bytes() for p in repo.rglob('*') if p.is_file()}
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from .core import repo_root, wilson_interval, atomic_write_text
 
 DIRECTIONS, INTERVALS = ('>=', '<='), ('wilson', 'saved', 'none')
-_FIELDS = {'key', 'label', 'target', 'direction', 'fmt', 'interval'}
+_FIELDS = {'key', 'label', 'target', 'direction', 'fmt', 'interval', 'relative_to'}
 
 def targets_file() -> Path:
     "The targets shipped with the package."
@@ -32,6 +32,8 @@ def check_target(t, where='targets') -> dict:
     v = t.get('target')
     if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
         raise ValueError(f'{name}: target is missing or not a number: {v!r}')
+    if 'relative_to' in t and (not isinstance(t['relative_to'], str) or not t['relative_to']):
+        raise ValueError(f"{name}: relative_to must be the metrics key the target multiplies, got {t['relative_to']!r}")
     if t.get('direction') not in DIRECTIONS: raise ValueError(f"{name}: direction must be one of {DIRECTIONS}, got {t.get('direction')!r}")
     try: t['fmt'].format(0.5)
     except (ValueError, IndexError, KeyError, TypeError) as e: raise ValueError(f"{name}: fmt {t['fmt']!r} does not format a number ({e})") from None
@@ -82,11 +84,17 @@ def headline_rows(metrics:dict, targets=None) -> list:
     for t in (load_targets() if targets is None else [check_target(dict(t)) for t in targets]):
         v, f = _num(metrics, t['key']), t['fmt']
         lo, hi, itext = interval(t, metrics)
-        met = 'not measured' if v is None else 'yes' if (v >= t['target'] if t['direction'] == '>=' else v <= t['target']) else '**no**'
+        goal, goal_text = t['target'], f"{t['direction']} {f.format(t['target'])}"
+        if 'relative_to' in t:     # the target is a multiple of another measured value (a floor, a baseline)
+            ref = _num(metrics, t['relative_to'])
+            goal = None if ref is None else t['target'] * ref
+            goal_text = f"{t['direction']} {t['target']:g}x `{t['relative_to']}`" + ('' if goal is None else f' = {f.format(goal)}')
+        met = ('not measured' if v is None or goal is None else
+               'yes' if (v >= goal if t['direction'] == '>=' else v <= goal) else '**no**')
         rows.append(dict(key=t['key'], label=t['label'], value=v, value_text='' if v is None else f.format(v),
-                         lo=lo, hi=hi, interval=itext, target=t['target'], direction=t['direction'],
-                         target_text=f"{t['direction']} {f.format(t['target'])}", met=met,
-                         inside=lo is not None and lo - 1e-9 <= t['target'] <= hi + 1e-9))
+                         lo=lo, hi=hi, interval=itext, target=goal, direction=t['direction'],
+                         target_text=goal_text, met=met,
+                         inside=lo is not None and goal is not None and lo - 1e-9 <= goal <= hi + 1e-9))
     return rows
 
 # %% ../nbs/10_report.ipynb #62a8fb9f
