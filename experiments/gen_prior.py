@@ -16,7 +16,8 @@ from trajnb.dataset import CLASSES, get_dataset, ball_centroid, family_points, t
 from trajnb.dataset import _acceptable
 from trajnb.tokenizer import get_tokenizer, get_tokens
 from trajnb.classify import get_token_classifier
-from trajnb.generate import load_generator, maskgit_decode, fit_projected, video_tracks, small, nn_dist
+from trajnb.generate import load_generator, maskgit_decode, video_tracks, small, nn_dist
+from trajnb.physics import fit_projected
 
 ap = argparse.ArgumentParser()
 ap.add_argument('--run', default='runs/full'); ap.add_argument('--n', type=int, default=25)

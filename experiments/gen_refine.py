@@ -16,8 +16,8 @@ from trajnb.core import run_path
 from trajnb.dataset import CLASSES, get_dataset, ball_centroid
 from trajnb.tokenizer import get_tokenizer, get_tokens
 from trajnb.classify import get_token_classifier
-from trajnb.generate import (load_generator, VideoGenerator, maskgit_decode, fit_projected, N_PARAMS,
-                             MaskGITLoss, train_generator)
+from trajnb.generate import load_generator, VideoGenerator, maskgit_decode, MaskGITLoss, train_generator
+from trajnb.physics import fit_projected, N_PARAMS
 from trajnb.train import TrainConfig
 
 ap = argparse.ArgumentParser()

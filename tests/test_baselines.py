@@ -1,10 +1,11 @@
-"Contracts of trajnb.baselines that later notebooks (07_i3d, 08_llm) rely on."
+"Contracts of trajnb.baselines (and the 3D fits of trajnb.physics it forecasts with) that later notebooks (07_i3d, 08_llm) rely on."
 import math
 import numpy as np
 import pytest
 from trajnb.dataset import CLASSES, times, family_points, sample_trajectory
-from trajnb.baselines import (extent, ade_fde, fit_family, fit_families, select_family, forecast_cv, forecast_ca,
-                              forecast_fit, forecast_from_fits, psnr, forecast_copy_last, mean_video)
+from trajnb.physics import extent, fit_family, fit_families, select_family
+from trajnb.baselines import (ade_fde, forecast_cv, forecast_ca, forecast_fit, forecast_from_fits, psnr,
+                              forecast_copy_last, mean_video)
 
 @pytest.fixture(scope='module')
 def trajs(): return [sample_trajectory(1, i) for i in range(8)]
@@ -58,3 +59,8 @@ def test_psnr_pooled_and_masked():
     assert psnr(u8, np.ones((1, 2, 3, 4, 4))) == math.inf
     assert forecast_copy_last(u8, 3).shape == (1, 3, 3, 4, 4)
     assert mean_video(u8).dtype == np.float32 and mean_video(u8).max() == 1.0
+
+def test_baselines_keep_the_names_other_notebooks_import():
+    "04 and 07 import extent, fit_families and select_family from trajnb.baselines: the physics module's objects."
+    import trajnb.baselines as B, trajnb.physics as P
+    assert B.extent is P.extent and B.fit_families is P.fit_families and B.select_family is P.select_family

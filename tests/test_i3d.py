@@ -1,6 +1,7 @@
 "07_i3d: what 08_llm relies on (get_i3d, the predictor's shapes) and the honesty rule, outside the notebook."
 import numpy as np, pytest, torch
-from trajnb.i3d import (I3DConfig, I3DNet, FrameNet, I3DPredictor, get_i3d, save_i3d, load_i3d, load_pretrained, inflate)
+import trajnb.i3d as i3d
+from trajnb.i3d import (I3DConfig, I3DNet, FrameNet, I3DPredictor, Plain3DCNN, get_i3d, save_i3d, load_i3d, load_pretrained, inflate)
 
 def _videos(n=3, t=16, seed=0):
     return torch.rand(n, t, 3, 64, 64, generator=torch.Generator().manual_seed(seed))
@@ -10,7 +11,8 @@ def test_future_frames_cannot_change_any_output():
     v = _videos()
     w = v.clone(); w[:, 12:] = torch.rand(3, 4, 3, 64, 64)
     with torch.no_grad(): a, b, c = net(v), net(w), net(v[:, :12].clone())
-    for x, y, z in zip(a, b, c): assert torch.equal(x, y) and torch.equal(x, z)
+    flat = lambda o: [*o[:3], *o.learned[:3]]                     # hybrid outputs and the purely learned ones
+    for x, y, z in zip(flat(a), flat(b), flat(c)): assert torch.equal(x, y) and torch.equal(x, z)
 
 def test_get_i3d_loads_a_saved_model(run_dir):
     net = I3DNet(I3DConfig()).eval()
@@ -44,3 +46,48 @@ def test_inflated_net_on_a_static_video_is_the_2d_net():
     x = torch.rand(2, 3, 16, 16)
     with torch.no_grad(): y2, y3 = m2(x), m3(x[:, :, None].expand(-1, -1, 6, -1, -1))
     assert torch.allclose(y3, y2[:, :, None].expand_as(y3), atol=1e-5)
+
+def _no_fits(monkeypatch):
+    "Make every piece of 07's family fitting raise: the least-squares basis, the fit, the angular-speed search, the module's forward."
+    def boom(*a, **k): raise AssertionError('family fit called')
+    for name in ('forward', 'fit', 'omega'): monkeypatch.setattr(i3d.FamilyFits, name, boom)
+    monkeypatch.setattr(i3d, '_basis', boom)
+
+def test_learned_path_calls_no_family_fit(monkeypatch):
+    torch.manual_seed(0)
+    net, v = I3DNet(I3DConfig()).eval(), _videos(4)
+    with torch.no_grad(): ref = net(v)                       # unpatched: the hybrid, with the learned outputs beside it
+    with torch.no_grad(): ref_learned = net.learned(v)
+    _no_fits(monkeypatch)
+    with torch.no_grad(): out = net.learned(v)
+    for x, y, z in zip(out[:3], ref.learned[:3], ref_learned[:3]): assert torch.equal(x, y) and torch.equal(x, z)
+    pred = I3DPredictor(net, path='learned')(v)
+    assert np.allclose(pred.forecast, ref.learned.forecast.numpy(), atol=1e-6)
+    assert np.allclose(pred.probs, ref.learned.logits.softmax(-1).numpy(), atol=1e-6)
+    with pytest.raises(AssertionError, match='family fit called'): net(v)            # the hybrid does use them: the patch bites
+    with pytest.raises(AssertionError, match='family fit called'): I3DPredictor(net)(v)
+    assert not np.allclose(pred.forecast, ref.forecast.numpy())                      # and the two paths differ
+
+def test_learned_path_needs_no_physics_module():
+    physics = pytest.importorskip('trajnb.physics')                                 # lands with issue 18's physics module
+    net, v = I3DNet(I3DConfig()).eval(), _videos(2)
+    with torch.no_grad(): ref = net.learned(v)
+    with physics.physics_disabled(), torch.no_grad(): out = net.learned(v)
+    for x, y in zip(out[:3], ref[:3]): assert torch.equal(x, y)
+
+def test_predictor_paths():
+    p3 = Plain3DCNN().eval()                                                        # no fits: its forward is its learned path
+    a, b = I3DPredictor(p3)(_videos(2)), I3DPredictor(p3, path='learned')(_videos(2))
+    assert all(np.array_equal(x, y) for x, y in zip(a, b))
+    with pytest.raises(ValueError, match="path must be"): I3DPredictor(p3, path='physics')
+
+def test_fit_forecaster_trains_the_forecaster_alone_and_keeps_the_best_validation_step():
+    from trajnb.dataset import make_dataset
+    from trajnb.i3d import fit_forecaster
+    torch.manual_seed(0)
+    net, ds = I3DNet(I3DConfig()).eval(), make_dataset(24, seed=5)
+    before = {k: v.clone() for k, v in net.state_dict().items()}
+    r = fit_forecaster(net, ds, steps=40, eval_every=10)
+    after = net.state_dict()
+    assert all(torch.equal(before[k], after[k]) for k in before if not k.startswith('forecaster.'))   # the rest is frozen
+    assert r['val_loss'] <= min(h['val_loss'] for h in r['history']) + 1e-9 and r['step'] in (0, 10, 20, 30, 40)

@@ -126,6 +126,30 @@ def test_fit_backend_deterministic_and_uses_probabilities():
     para = traj('parabolic').points[:L.SEEN]                                              # the residual overrules a wrong classifier
     assert L.fit_answer([0.997, 0.001, 0.001, 0.001], para)['family'] == 'parabolic'
 
+def test_batched_answers_equal_one_at_a_time():
+    "answer_all hands the fit backend every sample at once (one batched fit): the answers are those of one call per sample."
+    rng = np.random.default_rng(5)
+    trs = [traj(f, i) for i in range(2) for f in CLASSES]
+    tracks = np.stack([t.points[:L.SEEN] for t in trs]) + rng.normal(0, 0.03, (len(trs), L.SEEN, 3))
+    probs = rng.dirichlet(np.ones(4), len(trs))
+    be = L.FitBackend()
+    batch = L.answer_all(probs, tracks, be)
+    for a, p, tr in zip(batch, probs, tracks):
+        one = be(p, tr, L.build_prompt(p, tr))
+        assert (a.family, a.prompt, a.error) == (one.family, one.prompt, one.error)
+        np.testing.assert_allclose(a.eq(times(16)), one.eq(times(16)), atol=1e-4)
+    bad = tracks.copy(); bad[1, 3, 0] = np.nan                                           # one sample without a prompt
+    out = L.answer_all(probs, bad, be)
+    assert out[1].error.startswith('no prompt') and out[0].equation == batch[0].equation
+
+def test_fit_backend_uses_the_physics_fitter():
+    "The describer's fits are trajnb.physics' 3D fits: under physics_disabled() the fit backend cannot answer."
+    import trajnb.physics as P
+    tr = traj('circular')
+    with P.physics_disabled():
+        with pytest.raises(P.PhysicsDisabledError): L.fit_answer(FLAT, tr.points[:L.SEEN])
+    assert L.fit_answer(FLAT, tr.points[:L.SEEN])['family'] == 'circular'
+
 # ---------------------------------------------------------------- honesty of the prompt
 
 class Recorder:

@@ -1,5 +1,4 @@
 "06_predict's learned predictor: a learned track model the renderer follows; honest (frames 1-12 only) and free of physics."
-from contextlib import contextmanager
 import numpy as np, pytest, torch
 from trajnb.generate import MaskGITConfig, MaskedTokenTransformer, VideoGenerator, token_levels
 from trajnb.predict import (FuturePredictor, LearnedPredictor, TrackPredictor, TrackForecaster, ForecasterConfig, PAST_FRAMES,
@@ -8,17 +7,7 @@ from trajnb.predict import (FuturePredictor, LearnedPredictor, TrackPredictor, T
 from trajnb.tokenizer import VideoTokenizer, TokenizerConfig
 from trajnb.dataset import make_dataset
 
-try: from trajnb.physics import physics_disabled
-except ImportError:                          # until trajnb.physics lands: the same switch over the physics 06 can reach
-    import trajnb.predict as _P, trajnb.generate as _G
-    @contextmanager
-    def physics_disabled(*namespaces):
-        def _off(*a, **k): raise RuntimeError('a physics function was called inside physics_disabled()')
-        saved = [(ns, n, ns[n]) for ns in [vars(_P), vars(_G), *namespaces] for n in ('extrapolate_track', 'fit_projected', 'select_family') if n in ns]
-        for ns, n, _ in saved: ns[n] = _off
-        try: yield
-        finally:
-            for ns, n, f in saved: ns[n] = f
+from trajnb.physics import physics_disabled
 
 @pytest.fixture(scope='module')
 def setup():
