@@ -31,10 +31,15 @@ def test_markers_present():
 def test_targets_file():
     ts = load_targets()
     keys = [t['key'] for t in ts]
-    for k in ('05_generate.transformer_class_match', '05_generate.transformer_min_class_match',   # the learned rows:
-              '06_predict.unguided_centroid_err_px', '06_predict.unguided_mse_ratio_to_recon',   # the transformer alone
-              '00_dataset.unique_fraction', '04_classify.accuracy', '07_i3d.accuracy', '08_llm.verified_rate'):
+    learned = ('05_generate.learned_class_match', '05_generate.learned_min_class_match', '05_generate.learned_copy_rate',
+               '05_generate.frechet', '06_predict.learned_centroid_err_px', '06_predict.learned_mse_ratio_to_recon',
+               '07_i3d.learned_accuracy', '07_i3d.learned_forecast_ade_frac')
+    hybrid = ('05_generate.class_match', '06_predict.centroid_err_px', '07_i3d.accuracy')
+    for k in learned + hybrid + ('00_dataset.unique_fraction', '04_classify.accuracy', '08_llm.verified_rate'):
         assert k in keys, k
+    for stage in ('05_generate', '06_predict', '07_i3d'):          # the learned rows lead, the hybrid is the reference
+        assert max(keys.index(k) for k in learned if k.startswith(stage)) < min(keys.index(k) for k in hybrid if k.startswith(stage)), stage
+    assert all('reference' in t['label'] for t in ts if t['key'] in hybrid)
     with pytest.raises(ValueError, match="entry '04_classify.accuracy'"):
         check_target({**next(t for t in ts if t['key'] == '04_classify.accuracy'), 'target': 'high'})
 
