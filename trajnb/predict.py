@@ -228,7 +228,7 @@ def train_track_forecaster(tracks, train_idx, val_idx, steps:int=3000, lr:float=
     xs, ss = fill_past(p_)
     X, S, Y = T(xs), T(ss), T(np.nan_to_num(f_)); M = T(np.isfinite(f_).all(-1) & (ss.sum(1) >= 2)[:, None])
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=steps, pct_start=0.1)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=steps, pct_start=max(0.1, 2.5 / steps))
     evals = set(np.unique(np.geomspace(1, steps, n_evals).round().astype(int)).tolist())
     g = torch.Generator().manual_seed(seed); hist, best, best_state = [], math.inf, None; t0 = time.perf_counter(); t_eval = 0.0
     for step in range(1, steps + 1):
@@ -328,7 +328,7 @@ def train_simvp(videos, train_idx, val_idx, steps:int=2000, lr:float=2e-3, weigh
     seed_everything(seed); dev = get_device(device)
     model = SimVP(C, hid, n_blocks).to(dev)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=steps, pct_start=0.1)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=steps, pct_start=max(0.1, 2.5 / steps))
     evals = set(np.unique(np.geomspace(1, steps, n_evals).round().astype(int)).tolist())
     g = torch.Generator().manual_seed(seed); tr = np.asarray(train_idx); hist, best, best_state = [], math.inf, None
     t0 = time.perf_counter(); t_eval = 0.0
