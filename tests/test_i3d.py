@@ -2,6 +2,7 @@
 import numpy as np, pytest, torch
 import trajnb.i3d as i3d
 from trajnb.i3d import (I3DConfig, I3DNet, FrameNet, I3DPredictor, Plain3DCNN, get_i3d, save_i3d, load_i3d, load_pretrained, inflate)
+from trajnb.physics import physics_disabled, PhysicsDisabledError
 
 def _videos(n=3, t=16, seed=0):
     return torch.rand(n, t, 3, 64, 64, generator=torch.Generator().manual_seed(seed))
@@ -47,33 +48,30 @@ def test_inflated_net_on_a_static_video_is_the_2d_net():
     with torch.no_grad(): y2, y3 = m2(x), m3(x[:, :, None].expand(-1, -1, 6, -1, -1))
     assert torch.allclose(y3, y2[:, :, None].expand_as(y3), atol=1e-5)
 
-def _no_fits(monkeypatch):
-    "Make every piece of 07's family fitting raise: the least-squares basis, the fit, the angular-speed search, the module's forward."
-    def boom(*a, **k): raise AssertionError('family fit called')
-    for name in ('forward', 'fit', 'omega'): monkeypatch.setattr(i3d.FamilyFits, name, boom)
-    monkeypatch.setattr(i3d, '_basis', boom)
-
-def test_learned_path_calls_no_family_fit(monkeypatch):
+def test_learned_path_calls_no_physics(run_dir):
+    "A saved model, loaded outside the switch (building an I3DNet builds trajnb.physics.FamilyFits), runs its learned path inside physics_disabled(); its hybrid raises there."
     torch.manual_seed(0)
     net, v = I3DNet(I3DConfig()).eval(), _videos(4)
-    with torch.no_grad(): ref = net(v)                       # unpatched: the hybrid, with the learned outputs beside it
+    with torch.no_grad(): ref = net(v)                       # outside the switch: the hybrid, with the learned outputs beside it
     with torch.no_grad(): ref_learned = net.learned(v)
-    _no_fits(monkeypatch)
-    with torch.no_grad(): out = net.learned(v)
+    loaded = load_i3d(save_i3d(net, run_dir/'i3d'/'model.pt'))
+    with physics_disabled(), torch.no_grad():
+        out, pred = loaded.learned(v), I3DPredictor(loaded, path='learned')(v)
+        with pytest.raises(PhysicsDisabledError, match='FamilyFits'): loaded(v)          # the hybrid does use them: the switch bites
+        with pytest.raises(PhysicsDisabledError): I3DPredictor(loaded)(v)
+        with pytest.raises(PhysicsDisabledError): I3DNet(I3DConfig())                   # building one builds FamilyFits
     for x, y, z in zip(out[:3], ref.learned[:3], ref_learned[:3]): assert torch.equal(x, y) and torch.equal(x, z)
-    pred = I3DPredictor(net, path='learned')(v)
     assert np.allclose(pred.forecast, ref.learned.forecast.numpy(), atol=1e-6)
     assert np.allclose(pred.probs, ref.learned.logits.softmax(-1).numpy(), atol=1e-6)
-    with pytest.raises(AssertionError, match='family fit called'): net(v)            # the hybrid does use them: the patch bites
-    with pytest.raises(AssertionError, match='family fit called'): I3DPredictor(net)(v)
     assert not np.allclose(pred.forecast, ref.forecast.numpy())                      # and the two paths differ
+    with torch.no_grad(): after = loaded(v)                                          # restored on exit
+    assert torch.equal(after.forecast, ref.forecast)
 
-def test_learned_path_needs_no_physics_module():
-    physics = pytest.importorskip('trajnb.physics')                                 # lands with issue 18's physics module
-    net, v = I3DNet(I3DConfig()).eval(), _videos(2)
-    with torch.no_grad(): ref = net.learned(v)
-    with physics.physics_disabled(), torch.no_grad(): out = net.learned(v)
-    for x, y in zip(out[:3], ref[:3]): assert torch.equal(x, y)
+def test_family_fits_come_from_the_physics_module():
+    "07 defines no fits of its own: the hybrid head's FamilyFits is trajnb.physics' one."
+    import trajnb.physics as P
+    assert i3d.FamilyFits is P.FamilyFits and isinstance(I3DNet().fits, P.FamilyFits)
+    assert not hasattr(i3d, '_basis') and not hasattr(i3d, 'FAMILY_BASIS')
 
 def test_predictor_paths():
     p3 = Plain3DCNN().eval()                                                        # no fits: its forward is its learned path

@@ -15,13 +15,13 @@ def _line(cam):
 
 def test_one_definition_shared():
     "The notebooks' modules use the physics module's objects, not copies of them."
-    import trajnb.baselines as B, trajnb.llm as L, trajnb.generate as G, trajnb.predict as R
+    import trajnb.baselines as B, trajnb.llm as L, trajnb.generate as G, trajnb.predict as R, trajnb.i3d as I
     assert B.fit_family is P.fit_family and B.fit_families is P.fit_families and B.select_family is P.select_family
     assert L.fit_families is P.fit_families and L.bic is P.bic and L.N_PARAMS is P.N_PARAMS
     assert G.fit_projected is P.fit_projected and G.MotionPrior is P.MotionPrior and G.physics_check is P.physics_check
-    assert R.extrapolate_track is P.extrapolate_track
-    for m in (B, L, G, R):                                            # none of them defines one of its own
-        for name in ('fit_family', '_fit_ring', 'fit_projected', 'select_family', 'MotionPrior', 'extrapolate_track'):
+    assert R.extrapolate_track is P.extrapolate_track and I.FamilyFits is P.FamilyFits
+    for m in (B, L, G, R, I):                                         # none of them defines one of its own
+        for name in ('fit_family', '_fit_ring', 'fit_projected', 'select_family', 'MotionPrior', 'extrapolate_track', 'FamilyFits'):
             obj = getattr(m, name, None)
             assert obj is None or getattr(obj, '__module__', None) == 'trajnb.physics', (m.__name__, name)
 
@@ -78,7 +78,7 @@ def test_physics_disabled_covers_every_entry_point():
     "Every public function and class of the module is disabled (a new one is covered without editing the switch)."
     public = [n for n in P.__all__ if callable(getattr(P, n)) and n not in ('physics_disabled', 'PhysicsDisabledError', 'extent', 'check_points')]
     assert {'fit_family', 'fit_families', 'select_family', 'fit_projected', 'select_projected', 'physics_check',
-            'MotionPrior', 'extrapolate_track', 'bic', 'batch_lm'} <= set(public)
+            'MotionPrior', 'extrapolate_track', 'bic', 'batch_lm', 'FamilyFits'} <= set(public)
     with P.physics_disabled():
         for n in public:
             with pytest.raises(P.PhysicsDisabledError): getattr(P, n)()
