@@ -3,7 +3,7 @@ import numpy as np, pytest, torch
 from trajnb.generate import MaskGITConfig, MaskedTokenTransformer, VideoGenerator, token_levels
 from trajnb.predict import (FuturePredictor, LearnedPredictor, TrackPredictor, TrackForecaster, ForecasterConfig, PAST_FRAMES,
                             constant_velocity, estimate_background, train_track_forecaster, save_forecaster, load_forecaster,
-                            training_tracks, track_error, SimVP, simvp_predict, power_law_fit, get_predictor)
+                            training_tracks, track_error, SimVP, simvp_predict, power_law_fit, get_predictor, more_training_tracks)
 from trajnb.tokenizer import VideoTokenizer, TokenizerConfig
 from trajnb.dataset import make_dataset
 
@@ -64,3 +64,17 @@ def test_simvp_reads_the_past_only():
     out = simvp_predict(m, v)
     assert out.shape == (2, 4, 3, 64, 64) and np.array_equal(out, simvp_predict(m, alt))
     a, b = power_law_fit([10, 100, 1000], [1.0, 0.5, 0.25]); assert abs(b + np.log10(2)) < 1e-9 and abs(a * 10 ** b - 1.0) < 1e-9
+
+def test_more_training_tracks_join_the_forecaster(setup):
+    "Further training videos' tracks (read from their pixels, none near a held-out path) are appended to the training split's; no physics."
+    ds, tracks, fit, gen, bg, videos = setup
+    idx = np.arange(len(ds))
+    with physics_disabled():
+        more = more_training_tracks(ds, 5, bg, chunk=2)                          # rendered two at a time
+        assert more.shape[1:] == (16, 2, 2) and 1 <= len(more) <= 5 and np.isfinite(more[:, :, 0]).mean() > 0.9
+        assert not any(np.allclose(m, t, equal_nan=True) for m in more for t in tracks)   # new videos, not the dataset's own
+        a = train_track_forecaster(tracks, idx[:18], idx[18:], steps=30, seed=0, extra=more)
+    b = train_track_forecaster(tracks, idx[:18], idx[18:], steps=30, seed=0)
+    past = tracks[18:, :PAST_FRAMES]
+    assert not np.allclose(a.model.forecast(past), b.model.forecast(past))          # the further tracks changed the training
+    assert more_training_tracks(ds, 0, bg).shape == (0, 16, 2, 2) and more_training_tracks(ds, 2).shape[2] == 1   # no scene: the ball alone

@@ -6,16 +6,17 @@
 __all__ = ['PAST_FRAMES', 'FUTURE_FRAMES', 'estimate_background', 'shadow_centroid', 'guide_tracks', 'past_ids',
            'FuturePredictor', 'training_tracks', 'prediction_pattern', 'get_predictor', 'fill_past',
            'constant_velocity', 'ForecasterConfig', 'TrackForecaster', 'track_error', 'ForecasterFit',
-           'train_track_forecaster', 'save_forecaster', 'load_forecaster', 'TrackPredictor', 'LearnedPredictor',
-           'Inception', 'SimVP', 'PixelFit', 'train_simvp', 'simvp_predict', 'FrameScores', 'frame_scores',
-           'displacement_gain', 'power_law_fit']
+           'more_training_tracks', 'train_track_forecaster', 'save_forecaster', 'load_forecaster', 'TrackPredictor',
+           'LearnedPredictor', 'Inception', 'SimVP', 'PixelFit', 'train_simvp', 'simvp_predict', 'FrameScores',
+           'frame_scores', 'displacement_gain', 'power_law_fit']
 
 # %% ../nbs/06_predict.ipynb #393a5e01
 import math
 from typing import NamedTuple
 import numpy as np, torch
 from .core import run_path, save_metrics, save_figure, get_device, Timer
-from .dataset import CLASSES, get_dataset, ball_centroid, weight_centroid, shadow_weight, foreground_mask, family_points, times
+from .dataset import (CLASSES, get_dataset, ball_centroid, weight_centroid, shadow_weight, foreground_mask, family_points, times,
+                            more_training_videos)
 from .baselines import psnr, forecast_copy_last
 from .generate import (VideoGenerator, get_generator, maskgit_decode, future_region,
                              load_generator, train_track_model, video_tracks)
@@ -213,9 +214,18 @@ class ForecasterFit(NamedTuple):
     train_seconds: float
     steps_per_s: float
 
+def more_training_tracks(ds, n:int, background=None, chunk:int=2000) -> np.ndarray:
+    "Tracks (n',16,P,2) px read from the pixels of the next `n` training videos of `ds`'s stream (00's `more_training_videos`: split 'train', none near a held-out path), rendered `chunk` at a time and not kept: the ball's (P=1), and with the scene's `background` also the shadow's (P=2)."
+    out, start = [], len(ds)
+    for s in range(start, start + n, chunk):
+        m = more_training_videos(ds, min(chunk, start + n - s), start=s)
+        ball = video_tracks(m.videos).numpy()
+        out.append(ball[:, :, None] if background is None else np.stack([ball, shadow_centroid(m.videos, background).astype(np.float32)], 2))
+    return np.concatenate(out) if out else np.zeros((0, 16, 1 if background is None else 2, 2), np.float32)
+
 def train_track_forecaster(tracks, train_idx, val_idx, steps:int=3000, lr:float=3e-3, weight_decay:float=1e-4, batch_size:int=64,
-                           hidden:int=256, layers:int=3, reverse:bool=True, n_evals:int=12, seed:int=0, device='cpu') -> ForecasterFit:
-    "Train a `TrackForecaster` on the tracks (N,16,P,2) px of the videos `train_idx` (frames 1-12 in, 13-16 out; masked MSE of the normalised residual from constant velocity; AdamW, one-cycle schedule), keeping the weights of the evaluation (`n_evals`, log-spaced) with the lowest ball error on `val_idx`."
+                           hidden:int=256, layers:int=3, reverse:bool=True, n_evals:int=12, seed:int=0, device='cpu', extra=None) -> ForecasterFit:
+    "Train a `TrackForecaster` on the tracks (N,16,P,2) px of the videos `train_idx`, plus `extra` training tracks (M,16,P,2) (`more_training_tracks`) when given (frames 1-12 in, 13-16 out; masked MSE of the normalised residual from constant velocity; AdamW, one-cycle schedule), keeping the weights of the evaluation (`n_evals`, log-spaced) with the lowest ball error on `val_idx`."
     seed_everything(seed); dev = get_device(device); tracks = np.asarray(tracks, np.float32)
     if tracks.ndim == 3: tracks = tracks[:, :, None]
     past, fut = tracks[:, :PAST_FRAMES], tracks[:, PAST_FRAMES:PAST_FRAMES + FUTURE_FRAMES]
@@ -223,7 +233,8 @@ def train_track_forecaster(tracks, train_idx, val_idx, steps:int=3000, lr:float=
     tr = np.asarray(train_idx); scale = float(np.sqrt(np.nanmean((fut[tr] - x[tr, -1:]) ** 2))) or 1.0
     model = TrackForecaster(ForecasterConfig(points=tracks.shape[2], hidden=hidden, layers=layers, scale=scale)).to(dev)
     T = lambda a: torch.from_numpy(np.ascontiguousarray(a)).to(dev)
-    seqs = [tracks[tr]] + ([tracks[tr, ::-1]] if reverse else [])                  # time reversed: frames 16..5 in, 4..1 out
+    train = tracks[tr] if extra is None or not len(extra) else np.concatenate([tracks[tr], np.asarray(extra, np.float32).reshape(-1, *tracks.shape[1:])])
+    seqs = [train] + ([train[:, ::-1]] if reverse else [])                         # time reversed: frames 16..5 in, 4..1 out
     p_, f_ = (np.concatenate([q[:, :PAST_FRAMES] for q in seqs]), np.concatenate([q[:, PAST_FRAMES:PAST_FRAMES + FUTURE_FRAMES] for q in seqs]))
     xs, ss = fill_past(p_)
     X, S, Y = T(xs), T(ss), T(np.nan_to_num(f_)); M = T(np.isfinite(f_).all(-1) & (ss.sum(1) >= 2)[:, None])
