@@ -8,9 +8,9 @@ __all__ = ['TRACK_FEATS', 'GEN_FORMAT', 'JUDGE_FORMAT', 'FLOW_FORMAT', 'MaskGITC
            'background_ids', 'MaskGITLoss', 'maskgit_decode', 'future_accuracy', 'video_tracks', 'token_foreground',
            'save_generator', 'load_generator', 'GenFit', 'train_generator', 'VideoGenerator', 'small', 'nn_dist',
            'mean_pairwise', 'train_track_model', 'PhysicsGenerator', 'get_generator', 'generate', 'PixelJudge',
-           'judge_apply', 'train_pixel_judge', 'save_pixel_judge', 'load_pixel_judge', 'get_pixel_judge', 'dct_basis',
-           'TrackFlow', 'train_track_flow', 'save_track_flow', 'load_track_flow', 'LearnedGenerator',
-           'load_learned_generator', 'frechet_distance', 'frechet_interval', 'shuffle_frames', 'track_roughness']
+           'judge_apply', 'train_pixel_judge', 'save_pixel_judge', 'load_pixel_judge', 'get_pixel_judge',
+           'frechet_distance', 'frechet_interval', 'shuffle_frames', 'track_roughness', 'dct_basis', 'TrackFlow',
+           'train_track_flow', 'save_track_flow', 'load_track_flow', 'LearnedGenerator', 'load_learned_generator']
 
 # %% ../nbs/05_generate.ipynb #bab54c40
 import math, json
@@ -444,11 +444,18 @@ class PhysicsGenerator(VideoGenerator):
         return self.sample(class_name, n, seed, **kw)[0]
 
 def get_generator(run_dir=None, n_samples:int=240, seed:int=0, device='cpu', physics:bool=True, kind:str=None, **kw) -> VideoGenerator:
-    "The run's generator: a `PhysicsGenerator` when the run has this notebook's track model and motion prior (`run_dir/track_model/`) and `physics`; else the transformer alone (`run_dir/generator/generator.pt`; a small one is trained when missing)."
-    "`kind` picks one: 'learned' (`LearnedGenerator`, `load_learned_generator`), 'hybrid' (physics-guided) or 'transformer' (alone); None: `physics` decides as above."
+    """The run's generator of `kind`: 'learned' (`LearnedGenerator`, `load_learned_generator`: the headline), 'hybrid' (a
+    `PhysicsGenerator`: the track model and motion prior of `run_dir/track_model/`, the reference) or 'transformer' (the
+    transformer alone, `run_dir/generator/generator.pt`; a small one is trained when missing). `kind=None`: the learned
+    generator when the run has one, else the hybrid when it has that, else the transformer; `physics=False` asks for
+    the transformer alone. A 'hybrid' that the run lacks falls back to the transformer alone."""
     if kind not in (None, 'learned', 'hybrid', 'transformer'): raise ValueError(f"unknown generator kind {kind!r}; expected 'learned', 'hybrid' or 'transformer'")
+    if kind is None:
+        d = run_path(run_dir)
+        has_learned = (d/'learned_generator'/'track_flow.pt').exists() and (d/'track_model'/'generator.pt').exists()
+        kind = 'transformer' if not physics else 'learned' if has_learned else 'hybrid'
     if kind == 'learned': return load_learned_generator(run_dir, n_samples, seed, device, **kw)
-    if kind is not None: physics = kind == 'hybrid'
+    physics = kind == 'hybrid'
     tok = get_tokenizer(run_dir, n_samples, seed, device)
     d = run_path(run_dir)/'track_model'
     if physics and (d/'generator.pt').exists() and (d/'prior.json').exists():
@@ -514,18 +521,23 @@ def judge_apply(judge:PixelJudge, videos, what:str='logits', chunk:int=64) -> to
     dev = next(judge.parameters()).device
     return torch.cat([f(torch.as_tensor(np.asarray(videos[i:i + chunk])).to(dev)).cpu() for i in range(0, len(videos), chunk)])
 
-def train_pixel_judge(ds, epochs:int=8, batch_size:int=32, lr:float=2e-3, width:int=16, seed:int=0, device='cpu', progress:bool=True) -> tuple:
-    "Train a `PixelJudge` on the real training-split videos of `ds` (mirrored and time-reversed at random: every family stays itself); keep the epoch with the best validation accuracy -> (judge, best epoch, history)."
+def train_pixel_judge(ds, epochs:int=8, batch_size:int=32, lr:float=2e-3, width:int=16, seed:int=0, device='cpu', progress:bool=True,
+                      more=None) -> tuple:
+    "Train a `PixelJudge` on the real training-split videos of `ds`, plus `more` (a `TrajDataset` of further training videos only, 00's `more_training_videos`), mirrored and time-reversed at random (every family stays itself); keep the epoch with the best validation accuracy -> (judge, best epoch, history)."
     seed_everything(seed); dev = get_device(device)
+    if more is not None and len(more) and set(more.split) != {'train'}:
+        raise ValueError(f'train_pixel_judge: `more` must hold training videos only, got splits {sorted(set(more.split))}')
     tr, va = ds.indices('train'), ds.indices('val')
+    X, Y = ds.videos[tr], ds.labels[tr]
+    if more is not None and len(more): X, Y = np.concatenate([X, more.videos]), np.concatenate([Y, more.labels])
     m = PixelJudge(len(CLASSES), width, frames=ds.videos.shape[1]).to(dev)
     opt = torch.optim.AdamW(m.parameters(), lr=lr, weight_decay=1e-4)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=epochs * math.ceil(len(tr) / batch_size), pct_start=0.15)
-    rng, y, best, hist = np.random.default_rng(seed), torch.as_tensor(ds.labels), (-1.0, None, 0), []
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=epochs * math.ceil(len(X) / batch_size), pct_start=0.15)
+    rng, y, best, hist = np.random.default_rng(seed), torch.as_tensor(Y), (-1.0, None, 0), []
     for ep in range(epochs):
-        m.train(); perm, t0 = tr[rng.permutation(len(tr))], time.time()
+        m.train(); perm, t0 = rng.permutation(len(X)), time.time()
         for i in range(0, len(perm), batch_size):
-            b = np.sort(perm[i:i + batch_size]); x = torch.from_numpy(ds.videos[b]).to(dev).float() / 255
+            b = np.sort(perm[i:i + batch_size]); x = torch.from_numpy(X[b]).to(dev).float() / 255
             if rng.random() < 0.5: x = x.flip(4)
             if rng.random() < 0.5: x = x.flip(1)
             loss = F.cross_entropy(m(x), y[b].to(dev))
@@ -552,6 +564,34 @@ def get_pixel_judge(run_dir=None, n_samples:int=240, seed:int=0, device='cpu', e
         judge, best_ep, hist = train_pixel_judge(get_dataset(run_dir, n_samples, seed), epochs=epochs, seed=seed, device=device, progress=False)
         save_pixel_judge(judge, f); atomic_save_json(f.parent/'history.json', dict(best_epoch=best_ep, history=hist))
     return load_pixel_judge(f, device)
+
+# %% ../nbs/05_generate.ipynb #a2a9fa74
+from scipy import linalg
+
+def frechet_distance(a, b) -> float:
+    "Frechet distance between Gaussians fitted to feature sets `a` (N,D) and `b` (M,D): |mu_a - mu_b|^2 + tr(S_a + S_b - 2 (S_a S_b)^1/2) (as FID/FVD)."
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    mu, sa, sb = a.mean(0) - b.mean(0), np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    cs = linalg.sqrtm(sa @ sb)
+    if not np.isfinite(cs).all():                                      # near-singular product: nudge both covariances
+        eps = 1e-6 * np.eye(len(sa)); cs = linalg.sqrtm((sa + eps) @ (sb + eps))
+    return float(mu @ mu + np.trace(sa) + np.trace(sb) - 2 * np.trace(cs.real))
+
+def frechet_interval(a, b, n_boot:int=100, seed:int=0, level:float=0.95) -> tuple:
+    "`(fd, lo, hi)`: the Frechet distance of `a` and `b` and a bootstrap interval (both sets resampled with replacement)."
+    rng, a, b = np.random.default_rng(seed), np.asarray(a), np.asarray(b)
+    boots = [frechet_distance(a[rng.integers(len(a), size=len(a))], b[rng.integers(len(b), size=len(b))]) for _ in range(n_boot)]
+    q = (1 - level) / 2
+    return frechet_distance(a, b), float(np.quantile(boots, q)), float(np.quantile(boots, 1 - q))
+
+def shuffle_frames(videos, seed:int=0) -> np.ndarray:
+    "Videos (N,T,...) with each video's frames in a random order of its own: the scenes stay, the motion goes."
+    rng, v = np.random.default_rng(seed), np.asarray(videos)
+    return np.stack([x[rng.permutation(len(x))] for x in v])
+
+def track_roughness(tracks) -> np.ndarray:
+    "Per video: the mean size (px) of the track's second differences |uv[k+1] - 2 uv[k] + uv[k-1]|, a model-free measure of how smoothly the ball moves."
+    return np.nanmean(np.linalg.norm(np.diff(np.asarray(tracks, np.float64), 2, axis=1), axis=-1), axis=1)
 
 # %% ../nbs/05_generate.ipynb #ca0a623f
 FLOW_FORMAT = 'trajnb-track-flow-1'
@@ -665,31 +705,3 @@ def load_learned_generator(run_dir=None, n_samples:int=240, seed:int=0, device='
     kw = {**(json.loads(dec.read_text()) if dec.exists() else {}), **kw}
     return LearnedGenerator(load_generator(d/'track_model'/'generator.pt', device), get_tokenizer(run_dir, n_samples, seed, device),
                             load_track_flow(d/'learned_generator'/'track_flow.pt', device), **kw)
-
-# %% ../nbs/05_generate.ipynb #a2a9fa74
-from scipy import linalg
-
-def frechet_distance(a, b) -> float:
-    "Frechet distance between Gaussians fitted to feature sets `a` (N,D) and `b` (M,D): |mu_a - mu_b|^2 + tr(S_a + S_b - 2 (S_a S_b)^1/2) (as FID/FVD)."
-    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
-    mu, sa, sb = a.mean(0) - b.mean(0), np.cov(a, rowvar=False), np.cov(b, rowvar=False)
-    cs = linalg.sqrtm(sa @ sb)
-    if not np.isfinite(cs).all():                                      # near-singular product: nudge both covariances
-        eps = 1e-6 * np.eye(len(sa)); cs = linalg.sqrtm((sa + eps) @ (sb + eps))
-    return float(mu @ mu + np.trace(sa) + np.trace(sb) - 2 * np.trace(cs.real))
-
-def frechet_interval(a, b, n_boot:int=100, seed:int=0, level:float=0.95) -> tuple:
-    "`(fd, lo, hi)`: the Frechet distance of `a` and `b` and a bootstrap interval (both sets resampled with replacement)."
-    rng, a, b = np.random.default_rng(seed), np.asarray(a), np.asarray(b)
-    boots = [frechet_distance(a[rng.integers(len(a), size=len(a))], b[rng.integers(len(b), size=len(b))]) for _ in range(n_boot)]
-    q = (1 - level) / 2
-    return frechet_distance(a, b), float(np.quantile(boots, q)), float(np.quantile(boots, 1 - q))
-
-def shuffle_frames(videos, seed:int=0) -> np.ndarray:
-    "Videos (N,T,...) with each video's frames in a random order of its own: the scenes stay, the motion goes."
-    rng, v = np.random.default_rng(seed), np.asarray(videos)
-    return np.stack([x[rng.permutation(len(x))] for x in v])
-
-def track_roughness(tracks) -> np.ndarray:
-    "Per video: the mean size (px) of the track's second differences |uv[k+1] - 2 uv[k] + uv[k-1]|, a model-free measure of how smoothly the ball moves."
-    return np.nanmean(np.linalg.norm(np.diff(np.asarray(tracks, np.float64), 2, axis=1), axis=-1), axis=1)
