@@ -173,3 +173,12 @@ def test_source_hash_ignores_outputs_and_provenance(tmp_path):
     bare['cells'][-1] = {**bare['cells'][-1], 'source': 'changed'}
     (tmp_path / 'c.ipynb').write_text(json.dumps(bare))
     assert source_sha256(tmp_path / 'c.ipynb') != source_sha256(tmp_path / 'b.ipynb')
+
+def test_profiles_name_only_parameters_their_notebooks_define():
+    "A profile key that no `parameters` cell defines would be injected by papermill and silently ignored."
+    from trajnb.run import load_profiles, parameter_defaults, PIPELINE
+    for prof, nbs in load_profiles().items():
+        for nb, params in nbs.items():
+            assert nb in PIPELINE, f'profile {prof}: unknown notebook {nb}'
+            missing = set(params) - set(parameter_defaults(ROOT/'nbs'/f'{nb}.ipynb'))
+            assert not missing, f'profile {prof}, {nb}: {sorted(missing)} not in its parameters cell'
