@@ -6,7 +6,7 @@
 __all__ = ['ISA_CAPS', 'repo_root', 'run_path', 'atomic_path', 'atomic_write_text', 'atomic_save_json', 'save_metrics',
            'load_metrics', 'save_figure', 'get_device', 'seed_everything', 'cpu_flags', 'cpu_model', 'isa_capped',
            'fast_bf16_cpu', 'cpu_kind', 'machine_info', 'Timer', 'wilson_interval', 'mean_interval', 'ratio_interval',
-           'median_interval', 'read_model_file', 'load_weights']
+           'median_interval', 'read_model_file', 'load_weights', 'save_model', 'load_model']
 
 # %% ../nbs/00_core.ipynb #3dd5a10b
 import os, json, math, time, random, tempfile, platform, contextlib, functools
@@ -200,3 +200,15 @@ def load_weights(model, state:dict, path):
     try: model.load_state_dict(state)
     except RuntimeError as e: raise ValueError(f'{path}: weights do not fit the config: {str(e)[:300]}') from None
     return model
+
+def save_model(model, path, fmt:str, config:dict) -> Path:
+    "Write `model` to `path` atomically as one dict: its `format` tag `fmt`, its `config` (plain data) and its weights (on the CPU)."
+    import torch
+    with atomic_path(path) as tmp:
+        torch.save(dict(format=fmt, config=config, model={k: v.cpu() for k, v in model.state_dict().items()}), tmp)
+    return Path(path)
+
+def load_model(path, fmt:str, what:str, build, device='cpu'):
+    "Read a file written by `save_model` (`read_model_file`: errors name the file and `what` it should be), build the model with `build(config)`, load its weights (`load_weights`); on `device`, in eval mode."
+    ck = read_model_file(path, fmt, what)
+    return load_weights(build(ck['config']), ck['model'], path).to(get_device(device)).eval()

@@ -19,7 +19,7 @@ from typing import NamedTuple, Optional
 import numpy as np, torch
 from torch import nn
 import torch.nn.functional as F
-from .core import run_path, atomic_path, get_device, seed_everything, Timer, read_model_file, load_weights
+from .core import run_path, get_device, seed_everything, Timer, save_model, load_model
 from .dataset import CLASSES, get_dataset
 
 def _pad_time(x, p):
@@ -469,14 +469,11 @@ MODEL_FORMAT = 'trajnb.i3d/1'
 
 def save_i3d(model:I3DNet, path) -> Path:
     "Write an `I3DNet` (config + weights) to `path` atomically."
-    with atomic_path(path) as tmp:
-        torch.save({'format': MODEL_FORMAT, 'config': asdict(model.cfg), 'model': model.state_dict()}, tmp)
-    return Path(path)
+    return save_model(model, path, MODEL_FORMAT, asdict(model.cfg))
 
 def load_i3d(path, device='cpu') -> I3DNet:
     "Read a model written by `save_i3d` (`weights_only=True`), in eval mode."
-    ck = read_model_file(path, MODEL_FORMAT, 'I3D model')
-    return load_weights(I3DNet(I3DConfig(**ck['config'])), ck['model'], path).to(get_device(device)).eval()
+    return load_model(path, MODEL_FORMAT, 'I3D model', lambda cfg: I3DNet(I3DConfig(**cfg)), device)
 
 # %% ../nbs/07_i3d.ipynb #8596d57e
 def load_pretrained(model:nn.Module, path, init='mean', strict=False) -> dict:

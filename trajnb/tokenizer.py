@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import NamedTuple, Optional
 import numpy as np, torch
 import torch.nn as nn, torch.nn.functional as F
-from .core import run_path, atomic_path, atomic_save_json, save_metrics, save_figure, get_device, seed_everything, Timer, fast_bf16_cpu, read_model_file, load_weights
+from .core import run_path, atomic_path, atomic_save_json, save_metrics, save_figure, get_device, seed_everything, Timer, fast_bf16_cpu, save_model, load_model
 
 class Quantized(NamedTuple):
     codes: torch.Tensor   # (..., d) quantized latent as the decoder sees it (straight-through gradient)
@@ -423,10 +423,7 @@ TOK_FORMAT = 'trajnb.tokenizer/1'
 
 def save_tokenizer(tok, path) -> Path:
     "Write a tokenizer's config and weights to `path` (atomic)."
-    path = Path(path)
-    with atomic_path(path) as tmp:
-        torch.save(dict(format=TOK_FORMAT, config=asdict(tok.cfg), model={k: v.cpu() for k, v in tok.state_dict().items()}), tmp)
-    return path
+    return save_model(tok, path, TOK_FORMAT, asdict(tok.cfg))
 
 def _tok_file(path) -> Path:
     path = Path(path)
@@ -436,9 +433,7 @@ def _tok_file(path) -> Path:
 def load_tokenizer(path, device='cpu') -> VideoTokenizer:
     "Load a tokenizer from a `tokenizer.pt` file, its folder, or a run directory (`<run_dir>/tokenizer/tokenizer.pt`); eval mode."
     f = _tok_file(path)
-    ck = read_model_file(f, TOK_FORMAT, 'tokenizer')
-    tok = load_weights(VideoTokenizer(TokenizerConfig(**ck['config'])), ck['model'], f)
-    return tok.to(get_device(device)).eval()
+    return load_model(f, TOK_FORMAT, 'tokenizer', lambda cfg: VideoTokenizer(TokenizerConfig(**cfg)), device)
 
 class TokFit(NamedTuple):
     tok: VideoTokenizer     # trained tokenizer (best validation checkpoint), eval mode
