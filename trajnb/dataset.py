@@ -8,8 +8,8 @@ __all__ = ['CLASSES', 'T', 'FPS', 'IMG', 'GRAVITY', 'BALL_RADIUS', 'BALL_RGB', '
            'Camera', 'Renderer', 'ball_weight', 'weight_centroid', 'ball_centroid', 'foreground_mask', 'shadow_weight',
            'pixel_checks', 'ball_radius_px', 'Trajectory', 'sample_trajectory', 'equation_text', 'stratified_split',
            'TrajDataset', 'make_dataset', 'LazyVideos', 'ValidationReport', 'validate_dataset', 'rms_dist',
-           'more_training_videos', 'DatasetFileError', 'save_dataset', 'load_dataset', 'get_dataset', 'make_test_set',
-           'get_test_set', 'pixel_track_features', 'pixel_readability', 'render_speed']
+           'more_training_videos', 'more_training_map', 'DatasetFileError', 'save_dataset', 'load_dataset',
+           'get_dataset', 'make_test_set', 'get_test_set', 'pixel_track_features', 'pixel_readability', 'render_speed']
 
 # %% ../nbs/00_dataset.ipynb #46c4ba28
 import json, math, hashlib, zipfile, dataclasses, functools
@@ -528,11 +528,12 @@ def _min_rms_dist(a, b) -> np.ndarray:
     if len(b) == 0: return np.full(len(a), np.inf)
     return rms_dist(np.nan_to_num(np.asarray(a, np.float32)), np.nan_to_num(np.asarray(b, np.float32))).min(1).values.numpy()
 
-def more_training_videos(ds:TrajDataset, n:int, start:int=None, near_tol_m:float=0.05) -> TrajDataset:
-    "Samples `start`..`start+n-1` (default: right after `ds`) of `ds`'s stream, all split 'train', minus those within `near_tol_m` of a val/test path of `ds`."
+def more_training_videos(ds:TrajDataset, n:int, start:int=None, near_tol_m:float=0.05, exclude=None) -> TrajDataset:
+    "Samples `start`..`start+n-1` (default: right after `ds`) of `ds`'s stream, all split 'train', minus those within `near_tol_m` of a val/test path of `ds` or of a path in `exclude` (M,T,3), e.g. a larger test set's."
     start = len(ds) if start is None else start
     if n < 0 or start < 0: raise ValueError(f'more_training_videos: n={n} and start={start} must be >= 0')
     held, S = ds.points[ds.split != 'train'], ds.camera.size
+    if exclude is not None: held = np.concatenate([held, np.asarray(exclude, held.dtype).reshape(-1, T, 3)])
     videos, trs = np.empty((n, T, 3, S, S), np.uint8), []
     for i in range(n):                                        # one sample's video in memory besides the kept ones
         t = sample_trajectory(ds.seed, start + i, ds.camera)
@@ -542,6 +543,10 @@ def more_training_videos(ds:TrajDataset, n:int, start:int=None, near_tol_m:float
     videos = videos[:len(trs)] if ds.depth_cue else Renderer(ds.camera, False)(pts)
     return TrajDataset(videos, np.array([t.label for t in trs], np.int64), pts, [t.params for t in trs], [t.equation for t in trs],
                        ds.camera, np.full(len(trs), 'train', dtype='<U5'), ds.seed, np.array([t.tries for t in trs], int), ds.depth_cue)
+
+def more_training_map(ds:TrajDataset, n:int, fn, chunk:int=2000, exclude=None) -> list:
+    "`fn` applied to the next `n` training videos of `ds`'s stream (`more_training_videos`, with `exclude`), rendered `chunk` at a time and dropped after `fn` has read them: the list of `fn`'s results, one per chunk."
+    return [fn(more_training_videos(ds, min(chunk, len(ds) + n - s), start=s, exclude=exclude)) for s in range(len(ds), len(ds) + n, chunk)]
 
 
 # %% ../nbs/00_dataset.ipynb #d8678943
