@@ -110,7 +110,9 @@ def test_guided_prediction_ignores_the_future(videos):
     assert pred.guide
     alt = videos.clone(); alt[:, PAST_FRAMES:] = torch.rand_like(alt[:, PAST_FRAMES:])
     g = pred.track(videos)
-    assert g.shape == (4, 16, 2) and np.isfinite(g).all() and np.array_equal(g, pred.track(alt))
+    # equal up to rounding: numpy's SIMD reductions inside the fit may differ by an ulp between calls on the same input
+    # (seen: 4e-6 px on a repeated call); a guide that read frames 13-16 (noise here) would move by pixels
+    assert g.shape == (4, 16, 2) and np.isfinite(g).all() and np.abs(g - pred.track(alt)).max() < 1e-4
     assert torch.equal(pred.predict_ids(videos), pred.predict_ids(alt))
     assert not torch.equal(pred.predict_ids(videos), pred.predict_ids(videos, track=None))    # the guide reaches the model
     with pytest.raises(ValueError, match='camera'): FuturePredictor(VideoGenerator(model, tok), guide=True)
@@ -133,7 +135,7 @@ def test_shadow_guide():
     v = torch.from_numpy(ds.videos[:3]).float() / 255
     alt = v.clone(); alt[:, PAST_FRAMES:] = torch.rand_like(alt[:, PAST_FRAMES:])
     g = pred.track(v)
-    assert g.shape == (3, 16, 2, 2) and np.isfinite(g).all() and np.array_equal(g, pred.track(alt))
+    assert g.shape == (3, 16, 2, 2) and np.isfinite(g).all() and np.abs(g - pred.track(alt)).max() < 1e-4   # up to rounding, as above
     assert np.abs(g[:, PAST_FRAMES:, 1] - found[:3, PAST_FRAMES:]).max() < 0.5     # the shadow's future, extrapolated
     assert torch.equal(pred.predict_ids(v), pred.predict_ids(alt))
 
