@@ -6,7 +6,8 @@ dataset's stream (never trained on here, none near a val/test path nor a path of
 set, not the test split), their ball tracks read from their pixels; each flow draws `--n_draw` tracks (balanced
 over the classes) with two sampling seeds, and the Frechet distance over the 32 track coordinates is reported per
 draw (`fd`; `fd_split`: against the `--split` videos' tracks, as `flow_sweep.py` did). The floor: the 840 training
-tracks, and 840 further stream tracks, against the same reference.
+tracks, 840 further stream tracks, and the last `--n_draw` of the `--more` further tracks (as many as a draw: the
+floor to read a flow against; keep `--more` above every config's `n_more` so they are unseen), against the same reference.
 """
 import argparse, json, time
 import numpy as np, torch
@@ -43,7 +44,8 @@ def fd(x, y) -> dict:
     for i, c in enumerate(CLASSES): out[c[:4]] = frechet_distance(x[y == i].reshape((y == i).sum(), -1), rt[ry == i].reshape((ry == i).sum(), -1))
     return out
 rows = [dict(config='floor: the 840 training tracks', **fd(tr_t, tr_y)),
-        dict(config='floor: 840 further stream tracks', **fd(mt[:840], ml[:840])) if len(mt) >= 840 else {}]
+        dict(config='floor: 840 further stream tracks', **fd(mt[:840], ml[:840])) if len(mt) >= 840 else {},
+        dict(config=f'floor: the last {a.n_draw} further stream tracks (as many as a draw)', **fd(mt[-a.n_draw:], ml[-a.n_draw:])) if len(mt) >= a.n_draw else {}]
 for r in rows: print(r, flush=True)
 for cfg in json.loads(a.configs):
     cfg = dict(cfg); n_more = cfg.pop('n_more', 0); t0 = time.time()
