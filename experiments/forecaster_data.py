@@ -27,7 +27,7 @@ torch.set_num_threads(a.threads)
 ds = get_dataset(run_path(a.run)); tr, ev = ds.indices('train'), ds.indices(a.split)
 trk = training_tracks(ds).numpy()
 bg = estimate_background(ds.videos[tr])
-t0 = time.perf_counter(); extra = more_training_tracks(ds, max(a.more), bg); t_more = time.perf_counter() - t0
+t0 = time.perf_counter(); extra, _ = more_training_tracks(ds, max(a.more), bg); t_more = time.perf_counter() - t0
 print(f'{len(extra)} further training tracks in {t_more:.0f} s; scored on {len(ev)} {a.split} videos')
 for n in a.more:
     for s in a.steps:

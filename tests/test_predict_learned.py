@@ -70,11 +70,11 @@ def test_more_training_tracks_join_the_forecaster(setup):
     ds, tracks, fit, gen, bg, videos = setup
     idx = np.arange(len(ds))
     with physics_disabled():
-        more = more_training_tracks(ds, 5, bg, chunk=2)                          # rendered two at a time
-        assert more.shape[1:] == (16, 2, 2) and 1 <= len(more) <= 5 and np.isfinite(more[:, :, 0]).mean() > 0.9
+        more, labels = more_training_tracks(ds, 5, bg, chunk=2)                  # rendered two at a time
+        assert more.shape[1:] == (16, 2, 2) and 1 <= len(more) <= 5 and len(labels) == len(more) and np.isfinite(more[:, :, 0]).mean() > 0.9
         assert not any(np.allclose(m, t, equal_nan=True) for m in more for t in tracks)   # new videos, not the dataset's own
         a = train_track_forecaster(tracks, idx[:18], idx[18:], steps=30, seed=0, extra=more)
     b = train_track_forecaster(tracks, idx[:18], idx[18:], steps=30, seed=0)
     past = tracks[18:, :PAST_FRAMES]
     assert not np.allclose(a.model.forecast(past), b.model.forecast(past))          # the further tracks changed the training
-    assert more_training_tracks(ds, 0, bg).shape == (0, 16, 2, 2) and more_training_tracks(ds, 2).shape[2] == 1   # no scene: the ball alone
+    assert more_training_tracks(ds, 0, bg)[0].shape == (0, 16, 2, 2) and more_training_tracks(ds, 2)[0].shape[2] == 1   # no scene: the ball alone

@@ -4,12 +4,14 @@
 
 # %% auto #0
 __all__ = ['CLASSES', 'T', 'FPS', 'IMG', 'GRAVITY', 'BALL_RADIUS', 'BALL_RGB', 'SHADOW_WIN', 'BALL_WIN', 'MIN_MOTION_PX',
-           'MIN_SHADOW_OPACITY', 'MARGIN_PX', 'SPLITS', 'FORMAT_VERSION', 'TEST_STREAM', 'times', 'family_points',
-           'Camera', 'Renderer', 'ball_weight', 'weight_centroid', 'ball_centroid', 'foreground_mask', 'shadow_weight',
-           'pixel_checks', 'ball_radius_px', 'Trajectory', 'sample_trajectory', 'equation_text', 'stratified_split',
-           'TrajDataset', 'make_dataset', 'LazyVideos', 'ValidationReport', 'validate_dataset', 'rms_dist',
-           'more_training_videos', 'more_training_map', 'DatasetFileError', 'save_dataset', 'load_dataset',
-           'get_dataset', 'make_test_set', 'get_test_set', 'pixel_track_features', 'pixel_readability', 'render_speed']
+           'MIN_SHADOW_OPACITY', 'MARGIN_PX', 'SPLITS', 'FORMAT_VERSION', 'STREAM_TRACKS_FORMAT', 'TEST_STREAM',
+           'times', 'family_points', 'Camera', 'Renderer', 'ball_weight', 'weight_centroid', 'ball_centroid',
+           'foreground_mask', 'shadow_weight', 'pixel_checks', 'ball_radius_px', 'Trajectory', 'sample_trajectory',
+           'equation_text', 'stratified_split', 'TrajDataset', 'make_dataset', 'LazyVideos', 'ValidationReport',
+           'validate_dataset', 'rms_dist', 'more_training_videos', 'more_training_map', 'chunked',
+           'estimate_background', 'shadow_centroid', 'tracks_of', 'more_training_tracks', 'DatasetFileError',
+           'save_dataset', 'load_dataset', 'get_dataset', 'make_test_set', 'get_test_set', 'pixel_track_features',
+           'pixel_readability', 'render_speed']
 
 # %% ../nbs/00_dataset.ipynb #46c4ba28
 import json, math, hashlib, zipfile, dataclasses, functools
@@ -548,6 +550,49 @@ def more_training_map(ds:TrajDataset, n:int, fn, chunk:int=2000, exclude=None) -
     "`fn` applied to the next `n` training videos of `ds`'s stream (`more_training_videos`, with `exclude`), rendered `chunk` at a time and dropped after `fn` has read them: the list of `fn`'s results, one per chunk."
     return [fn(more_training_videos(ds, min(chunk, len(ds) + n - s), start=s, exclude=exclude)) for s in range(len(ds), len(ds) + n, chunk)]
 
+
+# %% ../nbs/00_dataset.ipynb #202bd394
+def chunked(fn, x, chunk:int=256) -> np.ndarray:
+    "`fn` applied to `x` (N,...) `chunk` rows at a time and the results joined: the pixel readers' bounded memory."
+    return np.concatenate([fn(x[i:i + chunk]) for i in range(0, len(x), chunk)]) if len(x) > chunk else fn(x)
+
+def estimate_background(videos, n:int=256) -> np.ndarray:
+    "The static scene (3,H,W) in [0,1]: the per-pixel median over every frame of up to `n` videos (N,T,3,H,W) -- the ball and its shadow cover any one pixel in few of them."
+    v = np.asarray(videos[:n]); x = v.reshape(-1, *v.shape[-3:])
+    return (np.median(x, 0) / (255 if v.dtype == np.uint8 else 1)).astype(np.float32)
+
+def shadow_centroid(videos, background, floor:float=0.03, chunk:int=256) -> np.ndarray:
+    "Image position (column, row) px of the shadow's centre in each frame of `videos` (N,...,3,H,W) -> (N,...,2): the centroid of its opacity above `floor` (`shadow_weight`); NaN when there is none."
+    return chunked(lambda v: weight_centroid(np.clip(shadow_weight(v, background) - floor, 0, None)), videos, chunk)
+
+def tracks_of(videos, background=None, chunk:int=256) -> np.ndarray:
+    "Tracks (N,T,P,2) float32 px read from the pixels of `videos` (N,T,3,H,W): the ball's (P=1, `ball_centroid`), and with the scene's `background` also the shadow's (P=2, `shadow_centroid`); NaN where absent."
+    def read(v):
+        ball = ball_centroid(v).astype(np.float32)[:, :, None]
+        return ball if background is None else np.concatenate([ball, shadow_centroid(v, background).astype(np.float32)[:, :, None]], 2)
+    return chunked(read, videos, chunk)
+
+STREAM_TRACKS_FORMAT = 'trajnb-stream-tracks-1'
+
+def _tracks_key(ds, n, background, exclude) -> str:
+    h = hashlib.sha256(f'{STREAM_TRACKS_FORMAT} {ds.seed} {len(ds)} {n} {ds.depth_cue}'.encode())
+    for a in (ds.points, background, exclude): h.update(b'-' if a is None else np.ascontiguousarray(a, np.float32).tobytes())
+    return h.hexdigest()
+
+def more_training_tracks(ds:TrajDataset, n:int, background=None, chunk:int=2000, exclude=None, cache=None) -> tuple:
+    "(tracks (n',16,P,2) float32 px, labels (n',)) of the next `n` training videos of `ds`'s stream (`more_training_videos`: none near a held-out path or a path in `exclude`), read from their pixels (`tracks_of`: the ball, and with the scene's `background` also the shadow), rendered `chunk` at a time and not kept. With `cache` (an .npz path): read from there if it was saved for the same dataset, `n`, `background` and `exclude`, else computed and saved there."
+    key = _tracks_key(ds, n, background, exclude)
+    if cache is not None and Path(cache).exists():
+        with np.load(cache) as z:
+            if str(z['key']) == key: return z['tracks'], z['labels']
+    out = more_training_map(ds, n, lambda m: (tracks_of(m.videos, background), m.labels), chunk, exclude)
+    P = 1 if background is None else 2
+    tracks = np.concatenate([t for t, _ in out]) if out else np.zeros((0, T, P, 2), np.float32)
+    labels = np.concatenate([l for _, l in out]) if out else np.zeros(0, np.int64)
+    if cache is not None:
+        with atomic_path(cache) as tmp:
+            with open(tmp, 'wb') as f: np.savez(f, tracks=tracks, labels=labels, key=np.array(key))
+    return tracks, labels
 
 # %% ../nbs/00_dataset.ipynb #d8678943
 class DatasetFileError(ValueError):
