@@ -20,7 +20,7 @@ from typing import NamedTuple, Optional
 import numpy as np, torch
 import torch.nn as nn, torch.nn.functional as F
 from .core import run_path, save_metrics, save_figure, get_device, seed_everything, Timer, save_model, load_model
-from .dataset import CLASSES, GRAVITY, times, family_points, get_dataset, ball_centroid, foreground_mask, rms_dist
+from .dataset import CLASSES, GRAVITY, times, family_points, get_dataset, ball_centroid, foreground_mask, rms_dist, tracks_of
 from .train import TrainConfig, fit, load_checkpoint
 from .tokenizer import get_tokenizer, get_tokens
 from .physics import fit_projected, physics_check, MotionPrior
@@ -324,8 +324,8 @@ def future_accuracy(model, ids, n_past_steps:int=3, fg=None, track=None) -> dict
     return out
 
 def video_tracks(videos, chunk:int=256) -> torch.Tensor:
-    "The ball's image track (N,T,2) px of videos (N,T,3,H,W), read from the pixels (`ball_centroid`, in chunks); NaN where no ball."
-    return torch.from_numpy(np.concatenate([ball_centroid(videos[i:i + chunk]) for i in range(0, len(videos), chunk)]).astype(np.float32))
+    "The ball's image track (N,T,2) px of videos (N,T,3,H,W), read from the pixels (00's `tracks_of`, in chunks); NaN where no ball."
+    return torch.from_numpy(tracks_of(videos, chunk=chunk)[:, :, 0])
 
 def token_foreground(ds, grid, chunk:int=256) -> torch.Tensor:
     "Bool (N,t,h,w): token cells whose frames and pixels touch the true ball or its shadow (`foreground_mask`): a training-time loss weight."
