@@ -9,7 +9,7 @@ __all__ = ['TRACK_FEATS', 'GEN_FORMAT', 'JUDGE_FORMAT', 'FLOW_FORMAT', 'MaskGITC
            'save_generator', 'load_generator', 'GenFit', 'train_generator', 'VideoGenerator', 'small', 'nn_dist',
            'mean_pairwise', 'train_track_model', 'PhysicsGenerator', 'get_generator', 'generate', 'PixelJudge',
            'judge_apply', 'train_pixel_judge', 'save_pixel_judge', 'load_pixel_judge', 'get_pixel_judge',
-           'frechet_distance', 'frechet_interval', 'shuffle_frames', 'track_roughness', 'dct_basis', 'TrackFlow',
+           'frechet_distance', 'frechet_references', 'shuffle_frames', 'track_roughness', 'dct_basis', 'TrackFlow',
            'train_track_flow', 'save_track_flow', 'load_track_flow', 'LearnedGenerator', 'load_learned_generator']
 
 # %% ../nbs/05_generate.ipynb #bab54c40
@@ -575,12 +575,35 @@ def frechet_distance(a, b) -> float:
         eps = 1e-6 * np.eye(len(sa)); cs = linalg.sqrtm((sa + eps) @ (sb + eps))
     return float(mu @ mu + np.trace(sa) + np.trace(sb) - 2 * np.trace(cs.real))
 
-def frechet_interval(a, b, n_boot:int=100, seed:int=0, level:float=0.95) -> tuple:
-    "`(fd, lo, hi)`: the Frechet distance of `a` and `b` and a bootstrap interval (both sets resampled with replacement)."
-    rng, a, b = np.random.default_rng(seed), np.asarray(a), np.asarray(b)
-    boots = [frechet_distance(a[rng.integers(len(a), size=len(a))], b[rng.integers(len(b), size=len(b))]) for _ in range(n_boot)]
-    q = (1 - level) / 2
-    return frechet_distance(a, b), float(np.quantile(boots, q)), float(np.quantile(boots, 1 - q))
+def frechet_references(sets:dict, pool, labels, n_per_class:int, n_ref:int=20, fractions=(0.25, 0.5, 1.0), seed:int=0) -> tuple:
+    """Frechet distances of feature sets to `n_ref` random real reference sets, and their bias-free limit.
+    `sets`: name -> features (4*n_per_class, D), class-major (`n_per_class` of each class in `CLASSES` order). `pool`: real
+    features (M,D) of class ids `labels` (M,), disjoint from every set, with >= 2*`n_per_class` of each class. Each repetition
+    draws a reference of n per class from the pool and, as the floor ('real'), a second real set of n per class disjoint
+    from it; for each fraction f of `n_per_class`, n = f*n_per_class, the first n per class of every set are scored.
+    -> (rows: dicts n, rep, set, fd; summary: set -> dict(fd = the mean at the full size, sd, lo, hi = its 2.5 and 97.5
+    percentiles over the references, fd_inf = the least-squares limit of FD(n) = fd_inf + c/n over the sizes' means,
+    ratio_lo/ratio_hi = the same percentiles of its ratio to the floor scored against the same reference))."""
+    pool, labels, rng = np.asarray(pool), np.asarray(labels), np.random.default_rng(seed)
+    by_class = [np.flatnonzero(labels == i) for i in range(len(CLASSES))]
+    if min(map(len, by_class)) < 2 * n_per_class: raise ValueError(f'frechet_references: the pool needs >= {2 * n_per_class} videos of each class, has {[len(c) for c in by_class]}')
+    rows = []
+    for r in range(n_ref):
+        perm = [rng.permutation(c) for c in by_class]
+        for f in fractions:
+            n = max(2, round(f * n_per_class)); first = np.concatenate([np.arange(i * n_per_class, i * n_per_class + n) for i in range(len(CLASSES))])
+            ref = pool[np.concatenate([p[:n] for p in perm])]
+            named = {'real': pool[np.concatenate([p[n_per_class:n_per_class + n] for p in perm])], **{k: np.asarray(v)[first] for k, v in sets.items()}}
+            rows += [dict(n=len(CLASSES) * n, rep=r, set=k, fd=frechet_distance(v, ref)) for k, v in named.items()]
+    sizes = sorted({row['n'] for row in rows}); summary = {}
+    for k in ['real', *sets]:
+        at = {n: np.array([row['fd'] for row in rows if row['set'] == k and row['n'] == n]) for n in sizes}
+        full, floor = at[sizes[-1]], np.array([row['fd'] for row in rows if row['set'] == 'real' and row['n'] == sizes[-1]])
+        fd_inf = float(np.polyfit(1 / np.array(sizes, float), [at[n].mean() for n in sizes], 1)[1]) if len(sizes) > 1 else math.nan
+        summary[k] = dict(fd=float(full.mean()), sd=float(full.std(ddof=1)) if len(full) > 1 else math.nan,
+                          lo=float(np.quantile(full, 0.025)), hi=float(np.quantile(full, 0.975)), fd_inf=fd_inf,
+                          ratio_lo=float(np.quantile(full / floor, 0.025)), ratio_hi=float(np.quantile(full / floor, 0.975)))
+    return rows, summary
 
 def shuffle_frames(videos, seed:int=0) -> np.ndarray:
     "Videos (N,T,...) with each video's frames in a random order of its own: the scenes stay, the motion goes."

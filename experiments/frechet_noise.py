@@ -1,0 +1,81 @@
+"""Development (not run by the pipeline): how noisy is 05's Frechet distance at n = 400 videos a set?
+
+05 scores every set against one real set of 400 test videos and reads the floor from one second real set. Here the
+pixel judge of a finished run scores, against `--reps` random real reference sets of the same size drawn from the large
+test set (balanced over the classes), each disjoint from the set it is compared with:
+- the floor: another random real set of the same size;
+- the learned generator's videos (the published seeds);
+- the tokenizer's reconstructions and the track model drawing along real tracks, of a fixed real set, excluded from
+  the references.
+With `--shadow`: a track model that also takes the shadow's track (trained here as 05 trains its own, on the training
+split, saved as run_dir/track_model_shadow/) draws the same fixed real set along its ball's and shadow's tracks.
+Also the same at smaller set sizes (the Frechet distance's bias grows as 1/n), so that FD(n) = FD_inf + k/n can be fitted.
+The test split's videos are read only to score, as 05 does; no setting is chosen here.
+"""
+import argparse, math, time
+import numpy as np, torch, pandas as pd
+from trajnb.core import run_path
+from trajnb.dataset import CLASSES, get_dataset, get_test_set
+from trajnb.generate import (get_generator, load_pixel_judge, judge_apply, frechet_distance, maskgit_decode, video_tracks)
+from trajnb.tokenizer import get_tokenizer, get_tokens
+from trajnb.dataset import estimate_background, tracks_of
+from trajnb.generate import train_track_model, load_generator
+from trajnb.predict import training_tracks
+
+ap = argparse.ArgumentParser()
+ap.add_argument('--run', default='runs/full')
+ap.add_argument('--reps', type=int, default=20)
+ap.add_argument('--n_per_class', type=int, default=100)
+ap.add_argument('--threads', type=int, default=2)
+ap.add_argument('--shadow', action='store_true', help='also draw along the real ball and shadow tracks with a 2-point track model')
+ap.add_argument('--split', default='val', choices=('val', 'test'), help='unused: the large test set is the reference, as in 05')
+a = ap.parse_args()
+torch.set_num_threads(a.threads)
+run = run_path(a.run); ds = get_dataset(run); big = get_test_set(run); seed = 0; k = a.n_per_class
+judge = load_pixel_judge(run/'pixel_judge'/'judge.pt'); tok = get_tokenizer(run, len(ds), seed)
+feat = lambda v: judge_apply(judge, v, 'features').numpy()
+t0 = time.time(); real = feat(big.videos); print(f'{len(real)} real features in {time.time() - t0:.0f} s', flush=True)
+by_class = [np.flatnonzero(big.labels == i) for i in range(4)]
+fixed = np.concatenate([c[-k:] for c in by_class])                 # the real set that the tokenizer and the drawing redraw
+pool = [c[:-k] for c in by_class]                                 # references and floor sets come from the rest
+lgen = get_generator(run, len(ds), seed, kind='learned')
+t0 = time.time()
+learned = np.concatenate([feat(tok.decode(lgen.sample(c, k, seed=seed * 1000 + i)[0]).clamp(0, 1).numpy()) for i, c in enumerate(CLASSES)])
+with torch.no_grad():
+    recon = np.concatenate([feat(tok.decode(tok.encode(torch.from_numpy(big.videos[fixed[i:i + 64]]).float() / 255)).clamp(0, 1).numpy())
+                            for i in range(0, len(fixed), 64)])
+    tr = video_tracks(big.videos[fixed])
+    ids = torch.cat([maskgit_decode(lgen.model, torch.as_tensor(big.labels[fixed[i:i + 100]]), seed=seed * 1000 + 950 + i,
+                                    track=tr[i:i + 100], **lgen.defaults) for i in range(0, len(fixed), 100)])
+    along = feat(tok.decode(ids.view(-1, *tok.grid)).clamp(0, 1).numpy())
+sets = dict(tokenizer=recon, along_real_tracks=along, learned=learned)
+if a.shadow:
+    f2 = run/'track_model_shadow'/'generator.pt'
+    if not f2.exists():
+        t1 = time.time()
+        train_track_model(get_generator(run, len(ds), seed, physics=False), ds, get_tokens(run, tok, ds), run, epochs=4, lr=2e-3,
+                          n_past_steps=3, n_val=64, seed=seed, name='track_model_shadow', tracks=training_tracks(ds, shadow=True), progress=False)
+        print(f'2-point track model trained in {time.time() - t1:.0f} s', flush=True)
+    m2 = load_generator(f2); bg = estimate_background(ds.videos[ds.indices('train')])
+    tr2 = torch.from_numpy(tracks_of(big.videos[fixed], bg))
+    with torch.no_grad():
+        ids2 = torch.cat([maskgit_decode(m2, torch.as_tensor(big.labels[fixed[i:i + 100]]), seed=seed * 1000 + 950 + i,
+                                         track=tr2[i:i + 100], **lgen.defaults) for i in range(0, len(fixed), 100)])
+    sets['along_real_ball_shadow'] = feat(tok.decode(ids2.view(-1, *tok.grid)).clamp(0, 1).numpy())
+print(f'generated and redrawn sets in {time.time() - t0:.0f} s', flush=True)
+rng = np.random.default_rng(0); rows = []
+for n in (k // 4, k // 2, k):
+    for r in range(a.reps):
+        perm = [rng.permutation(p) for p in pool]
+        ref = real[np.concatenate([p[:n] for p in perm])]; other = real[np.concatenate([p[n:2 * n] for p in perm])]
+        sub = lambda f: f[np.concatenate([np.arange(i * k, i * k + n) for i in range(4)])]
+        rows.append(dict(n=4 * n, rep=r, floor=frechet_distance(other, ref), **{k: frechet_distance(sub(f), ref) for k, f in sets.items()}))
+df = pd.DataFrame(rows)
+cols = ['floor', *sets]
+summ = df.groupby('n')[cols].agg(['mean', 'std'])
+print(summ.round(2).to_string())
+big_n = df[df.n == 4 * k]
+print('learned / floor, per repetition at n =', 4 * k, ':', (big_n.learned / big_n.floor).describe().round(2).to_dict())
+for col in cols:        # FD(n) = FD_inf + c/n, least squares on the means
+    m = df.groupby('n')[col].mean(); c, inf = np.polyfit(1 / m.index.values, m.values, 1)
+    print(f'{col:18s} FD_inf {inf:6.2f}  (+ {c:.0f}/n)')
