@@ -9,14 +9,15 @@ test set (balanced over the classes), each disjoint from the set it is compared 
   the references.
 With `--shadow`: a track model that also takes the shadow's track (trained here as 05 trains its own, on the training
 split, saved as run_dir/track_model_shadow/) draws the same fixed real set along its ball's and shadow's tracks.
-Also the same at smaller set sizes (the Frechet distance's bias grows as 1/n), so that FD(n) = FD_inf + k/n can be fitted.
+Also the same at smaller set sizes (the Frechet distance's bias grows as 1/n), so that FD(n) = FD_inf + k/n can be fitted
+(05's `frechet_references`, which 05 now runs itself for its own sets).
 The test split's videos are read only to score, as 05 does; no setting is chosen here.
 """
 import argparse, math, time
 import numpy as np, torch, pandas as pd
 from trajnb.core import run_path
 from trajnb.dataset import CLASSES, get_dataset, get_test_set
-from trajnb.generate import (get_generator, load_pixel_judge, judge_apply, frechet_distance, maskgit_decode, video_tracks)
+from trajnb.generate import (get_generator, load_pixel_judge, judge_apply, frechet_references, maskgit_decode, video_tracks)
 from trajnb.tokenizer import get_tokenizer, get_tokens
 from trajnb.dataset import estimate_background, tracks_of
 from trajnb.generate import train_track_model, load_generator
@@ -63,19 +64,8 @@ if a.shadow:
                                          track=tr2[i:i + 100], **lgen.defaults) for i in range(0, len(fixed), 100)])
     sets['along_real_ball_shadow'] = feat(tok.decode(ids2.view(-1, *tok.grid)).clamp(0, 1).numpy())
 print(f'generated and redrawn sets in {time.time() - t0:.0f} s', flush=True)
-rng = np.random.default_rng(0); rows = []
-for n in (k // 4, k // 2, k):
-    for r in range(a.reps):
-        perm = [rng.permutation(p) for p in pool]
-        ref = real[np.concatenate([p[:n] for p in perm])]; other = real[np.concatenate([p[n:2 * n] for p in perm])]
-        sub = lambda f: f[np.concatenate([np.arange(i * k, i * k + n) for i in range(4)])]
-        rows.append(dict(n=4 * n, rep=r, floor=frechet_distance(other, ref), **{k: frechet_distance(sub(f), ref) for k, f in sets.items()}))
+rest = np.concatenate(pool)
+rows, summary = frechet_references(sets, real[rest], big.labels[rest], k, n_ref=a.reps, seed=0)
 df = pd.DataFrame(rows)
-cols = ['floor', *sets]
-summ = df.groupby('n')[cols].agg(['mean', 'std'])
-print(summ.round(2).to_string())
-big_n = df[df.n == 4 * k]
-print('learned / floor, per repetition at n =', 4 * k, ':', (big_n.learned / big_n.floor).describe().round(2).to_dict())
-for col in cols:        # FD(n) = FD_inf + c/n, least squares on the means
-    m = df.groupby('n')[col].mean(); c, inf = np.polyfit(1 / m.index.values, m.values, 1)
-    print(f'{col:18s} FD_inf {inf:6.2f}  (+ {c:.0f}/n)')
+print(df.pivot_table(index='n', columns='set', values='fd', aggfunc=['mean', 'std']).round(2).to_string())
+print(pd.DataFrame(summary).T.round(2).to_string())
