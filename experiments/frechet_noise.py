@@ -8,7 +8,9 @@ test set (balanced over the classes), each disjoint from the set it is compared 
 - the tokenizer's reconstructions and the track model drawing along real tracks, of a fixed real set, excluded from
   the references.
 With `--shadow`: a track model that also takes the shadow's track (trained here as 05 trains its own, on the training
-split, saved as run_dir/track_model_shadow/) draws the same fixed real set along its ball's and shadow's tracks.
+split, saved as run_dir/track_model_shadow/) draws the same fixed real set along its ball's and shadow's tracks, and the
+generated videos of a learned generator of both points (a two-point `TrackFlow` trained as 05 trains its own, drawn by
+that track model).
 Also the same at smaller set sizes (the Frechet distance's bias grows as 1/n), so that FD(n) = FD_inf + k/n can be fitted
 (05's `frechet_references`, which 05 now runs itself for its own sets).
 The test split's videos are read only to score, as 05 does; no setting is chosen here.
@@ -19,8 +21,8 @@ from trajnb.core import run_path
 from trajnb.dataset import CLASSES, get_dataset, get_test_set
 from trajnb.generate import (get_generator, load_pixel_judge, judge_apply, frechet_references, maskgit_decode, video_tracks)
 from trajnb.tokenizer import get_tokenizer, get_tokens
-from trajnb.dataset import estimate_background, tracks_of
-from trajnb.generate import train_track_model, load_generator
+from trajnb.dataset import estimate_background, tracks_of, more_training_tracks
+from trajnb.generate import train_track_model, load_generator, train_track_flow, LearnedGenerator
 from trajnb.predict import training_tracks
 
 ap = argparse.ArgumentParser()
@@ -29,6 +31,9 @@ ap.add_argument('--reps', type=int, default=20)
 ap.add_argument('--n_per_class', type=int, default=100)
 ap.add_argument('--threads', type=int, default=2)
 ap.add_argument('--shadow', action='store_true', help='also draw along the real ball and shadow tracks with a 2-point track model')
+ap.add_argument('--flow_more', type=int, default=10000)
+ap.add_argument('--flow_steps', type=int, default=10000)
+ap.add_argument('--flow_width', type=int, default=128)
 ap.add_argument('--split', default='val', choices=('val', 'test'), help='unused: the large test set is the reference, as in 05')
 a = ap.parse_args()
 torch.set_num_threads(a.threads)
@@ -63,6 +68,16 @@ if a.shadow:
         ids2 = torch.cat([maskgit_decode(m2, torch.as_tensor(big.labels[fixed[i:i + 100]]), seed=seed * 1000 + 950 + i,
                                          track=tr2[i:i + 100], **lgen.defaults) for i in range(0, len(fixed), 100)])
     sets['along_real_ball_shadow'] = feat(tok.decode(ids2.view(-1, *tok.grid)).clamp(0, 1).numpy())
+    # the learned generator of both points: a flow over the ball's and the shadow's tracks (the 05 recipe), drawn by m2
+    t1 = time.time(); tr_i = ds.indices('train')
+    more_t, more_l = more_training_tracks(ds, a.flow_more, bg, exclude=big.points, cache=run/'stream_tracks.npz')
+    ftr = np.concatenate([tracks_of(ds.videos[tr_i], bg), more_t]); fl = np.concatenate([ds.labels[tr_i], more_l])
+    print(f'{len(ftr)} two-point training tracks, {np.isfinite(ftr).reshape(len(ftr), -1).all(1).mean():.1%} with both points', flush=True)
+    flow2, _ = train_track_flow(ftr, fl, steps=a.flow_steps, width=a.flow_width, seed=seed)
+    print(f'two-point flow trained in {time.time() - t1:.0f} s', flush=True)
+    g2 = LearnedGenerator(m2, tok, flow2, **lgen.defaults)
+    sets['learned_ball_shadow'] = np.concatenate([feat(tok.decode(g2.sample(c, k, seed=seed * 1000 + i)[0]).clamp(0, 1).numpy())
+                                                  for i, c in enumerate(CLASSES)])
 print(f'generated and redrawn sets in {time.time() - t0:.0f} s', flush=True)
 rest = np.concatenate(pool)
 rows, summary = frechet_references(sets, real[rest], big.labels[rest], k, n_ref=a.reps, seed=0)

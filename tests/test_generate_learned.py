@@ -49,3 +49,17 @@ def test_judge_and_frechet():
     assert abs(frechet_distance(a, a)) < 1e-6 and frechet_distance(a, a + 1.0) > 2.9
     s = shuffle_frames(np.arange(32).reshape(2, 16), seed=0)
     assert sorted(s[0]) == list(range(16)) and not np.array_equal(s, np.arange(32).reshape(2, 16))
+
+def test_two_point_flow_with_its_track_model(parts):
+    "A flow over the ball's and the shadow's tracks draws both, under the physics switch, and needs a track model of two points."
+    tok, tm, ds, _ = parts
+    from trajnb.dataset import tracks_of, estimate_background
+    tracks = tracks_of(ds.videos, estimate_background(ds.videos))                   # (N,16,2,2), from pixels
+    tm2 = MaskedTokenTransformer(MaskGITConfig(tok.codebook_size, tok.grid, d_model=32, n_layers=1, levels=token_levels(tok),
+                                               track=True, track_points=2)).eval()
+    with physics_disabled(globals()):
+        flow, _ = train_track_flow(tracks, ds.labels, steps=10, width=16)
+        ids, drawn = LearnedGenerator(tm2, tok, flow, steps=2).sample('linear', 2, seed=1)
+    assert flow.cfg['points'] == 2 and drawn.shape == (2, 16, 2, 2) and ids.shape == (2, *tok.grid)
+    with pytest.raises(ValueError, match='point'):
+        LearnedGenerator(tm, tok, flow)                                               # a one-point renderer cannot follow it

@@ -624,36 +624,41 @@ def dct_basis(n:int, k:int) -> torch.Tensor:
     return D.float()
 
 class TrackFlow(nn.Module):
-    "Class-conditional flow matching over the ball's image track (16 frames x 2 px), written as its `n_coef` lowest DCT coefficients per axis: an MLP velocity field v(x_t, t, class)."
-    def __init__(self, frames:int=16, n_classes:int=4, width:int=128, depth:int=3, size:int=64, n_coef:int=8):
+    "Class-conditional flow matching over an image track (16 frames x `points` x 2 px: the ball's, or the ball's and its shadow's), written as its `n_coef` lowest DCT coefficients per coordinate: an MLP velocity field v(x_t, t, class)."
+    def __init__(self, frames:int=16, n_classes:int=4, width:int=128, depth:int=3, size:int=64, n_coef:int=8, points:int=1):
         super().__init__()
-        self.cfg = dict(frames=frames, n_classes=n_classes, width=width, depth=depth, size=size, n_coef=n_coef)
+        self.cfg = dict(frames=frames, n_classes=n_classes, width=width, depth=depth, size=size, n_coef=n_coef, points=points)
         self.register_buffer('basis', dct_basis(frames, n_coef), persistent=False)
-        self.inp, self.t_proj, self.cls = nn.Linear(2 * n_coef, width), nn.Linear(16, width), nn.Embedding(n_classes, width)
+        self.dim = 2 * points * n_coef
+        self.inp, self.t_proj, self.cls = nn.Linear(self.dim, width), nn.Linear(16, width), nn.Embedding(n_classes, width)
         self.blocks = nn.ModuleList([nn.Sequential(nn.LayerNorm(width), nn.Linear(width, 2 * width), nn.SiLU(), nn.Linear(2 * width, width))
                                      for _ in range(depth)])
-        self.out = nn.Sequential(nn.LayerNorm(width), nn.Linear(width, 2 * n_coef))
+        self.out = nn.Sequential(nn.LayerNorm(width), nn.Linear(width, self.dim))
 
     def forward(self, x, t, labels):
-        "Velocity (N, 2*n_coef) at points `x` (N, 2*n_coef), times `t` (N,) in [0,1], class ids `labels` (N,)."
+        "Velocity (N, dim) at points `x` (N, dim = 2*points*n_coef), times `t` (N,) in [0,1], class ids `labels` (N,)."
         f = torch.exp(torch.linspace(0, math.log(100), 8, device=x.device)) * t[:, None]
         h = self.inp(x) + self.t_proj(torch.cat([f.sin(), f.cos()], 1)) + self.cls(labels)
         for b in self.blocks: h = h + b(h)
         return self.out(h)
 
     def norm(self, uv) -> torch.Tensor:
-        "Tracks (N,frames,2) px -> (N, 2*n_coef): centred (the frame's half side is 2), then the lowest DCT coefficients over time."
+        "Tracks (N,frames,2) px (one point) or (N,frames,points,2) -> (N, dim): centred (the frame's half side is 2), then the lowest DCT coefficients over time."
         s = self.cfg['size']; x = (torch.as_tensor(uv, dtype=torch.float32).to(self.basis.device) - s / 2) / (s / 4)
-        return torch.einsum('kt,ntc->nkc', self.basis, x).flatten(1)
+        if x.shape[2:] != ((2,) if self.cfg['points'] == 1 and x.ndim == 3 else (self.cfg['points'], 2)):
+            raise ValueError(f"TrackFlow of {self.cfg['points']} point(s) a frame got tracks of shape {tuple(x.shape)}")
+        return torch.einsum('kt,ntc->nkc', self.basis, x.flatten(2)).flatten(1)
     def denorm(self, x) -> torch.Tensor:
-        "(N, 2*n_coef) -> tracks (N,frames,2) px."
-        s = self.cfg['size']; return torch.einsum('kt,nkc->ntc', self.basis, x.view(len(x), -1, 2)) * (s / 4) + s / 2
+        "(N, dim) -> tracks (N,frames,2) px, or (N,frames,points,2) for more than one point."
+        s, P = self.cfg['size'], self.cfg['points']
+        uv = torch.einsum('kt,nkc->ntc', self.basis, x.view(len(x), self.cfg['n_coef'], -1)) * (s / 4) + s / 2
+        return uv if P == 1 else uv.view(len(x), -1, P, 2)
 
     @torch.no_grad()
     def sample(self, labels, seed:int=0, n_steps:int=32) -> torch.Tensor:
-        "New tracks (N,frames,2) px of class ids `labels`: Gaussian noise carried along the learned velocity field to t = 1 (Heun steps)."
+        "New tracks (N,frames,2) or (N,frames,points,2) px of class ids `labels`: Gaussian noise carried along the learned velocity field to t = 1 (Heun steps)."
         labels = torch.as_tensor(labels, dtype=torch.long)
-        x = torch.randn(len(labels), 2 * self.cfg['n_coef'], generator=torch.Generator().manual_seed(int(seed)))
+        x = torch.randn(len(labels), self.dim, generator=torch.Generator().manual_seed(int(seed)))
         dev = next(self.parameters()).device; x, labels, dt = x.to(dev), labels.to(dev), 1.0 / n_steps
         for k in range(n_steps):
             t = torch.full((len(x),), k * dt, device=dev)
@@ -662,18 +667,21 @@ class TrackFlow(nn.Module):
         return self.denorm(x).cpu()
 
     def loss(self, uv, labels, generator=None) -> torch.Tensor:
-        "Flow-matching loss of tracks `uv` (N,frames,2): x_t = (1-t) z + t x, target velocity x - z."
+        "Flow-matching loss of tracks `uv` (N,frames,2) or (N,frames,points,2): x_t = (1-t) z + t x, target velocity x - z."
         x = self.norm(uv).to(next(self.parameters()).device); labels = torch.as_tensor(labels).to(x.device)
         z = torch.randn(x.shape, generator=generator).to(x.device); t = torch.rand(len(x), generator=generator).to(x.device)
         return F.mse_loss(self(torch.lerp(z, x, t[:, None]), t, labels), x - z)
 
 def train_track_flow(tracks, labels, steps:int=3000, batch_size:int=128, lr:float=2e-3, width:int=128, depth:int=3, n_coef:int=8,
                      ema:float=0.99, seed:int=0, device='cpu', val=None, eval_at=(), on_eval=None) -> tuple:
-    "Train a `TrackFlow` on tracks (N,16,2) px measured from training videos (rows with a NaN dropped), AdamW at a constant `lr` after 100 warm-up steps (a checkpoint at step s is a model trained s steps); the model returned and evaluated is the `ema` average of the weights -> (flow, history). At each step in `eval_at`: the loss on `val` = (tracks, labels) with fixed noise, and `on_eval(step, flow)`."
+    "Train a `TrackFlow` on tracks (N,16,2) or (N,16,P,2) px measured from training videos (rows with a NaN dropped), AdamW at a constant `lr` after 100 warm-up steps (a checkpoint at step s is a model trained s steps); the model returned and evaluated is the `ema` average of the weights -> (flow, history). At each step in `eval_at`: the loss on `val` = (tracks, labels) with fixed noise, and `on_eval(step, flow)`."
     seed_everything(seed); dev = get_device(device)
     tr, y = torch.as_tensor(tracks, dtype=torch.float32), torch.as_tensor(labels, dtype=torch.long)
     ok = torch.isfinite(tr).flatten(1).all(1); tr, y = tr[ok], y[ok]
-    m = TrackFlow(tr.shape[1], len(CLASSES), width, depth, n_coef=n_coef).to(dev)
+    if val is not None:                 # validation tracks with a point missing (no shadow found) are left out too
+        vt, vy = torch.as_tensor(val[0], dtype=torch.float32), torch.as_tensor(val[1], dtype=torch.long)
+        vok = torch.isfinite(vt).flatten(1).all(1); val = (vt[vok], vy[vok])
+    m = TrackFlow(tr.shape[1], len(CLASSES), width, depth, n_coef=n_coef, points=1 if tr.ndim == 3 else tr.shape[2]).to(dev)
     avg = TrackFlow(**m.cfg).to(dev); avg.load_state_dict(m.state_dict()); avg.eval()
     opt = torch.optim.AdamW(m.parameters(), lr=lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / 100))
@@ -699,11 +707,13 @@ class LearnedGenerator(VideoGenerator):
     "Class-conditional videos, everything learned from training videos: a track drawn by the `TrackFlow`, drawn into a video by the track-taking transformer (`train_track_model`). No family fit, no prior, no projection."
     def __init__(self, track_model:MaskedTokenTransformer, tok, flow:TrackFlow, flow_steps:int=32, **kw):
         if not track_model.cfg.track: raise ValueError('track_model must take a track (MaskGITConfig.track=True)')
+        if track_model.cfg.track_points != flow.cfg.get('points', 1):
+            raise ValueError(f"the flow draws {flow.cfg.get('points', 1)} point(s) a frame, the track model takes {track_model.cfg.track_points}")
         super().__init__(track_model, tok, **kw)
         self.flow, self.flow_steps = flow.eval(), flow_steps
 
     def sample(self, class_name, n:int, seed:int=0, **kw) -> tuple:
-        "(token grids (n,t,h,w), the learned image tracks (n,16,2) px they were drawn along) of class `class_name`."
+        "(token grids (n,t,h,w), the learned image tracks (n,16,2) px, or (n,16,P,2) with the shadow's, that they were drawn along) of class `class_name`."
         label = self.label(class_name)
         track = self.flow.sample(torch.full((n,), label), seed=seed * 10 + label, n_steps=self.flow_steps)
         ids = maskgit_decode(self.model, torch.full((n,), label), seed=seed, track=track, **{**self.defaults, **kw})
@@ -713,11 +723,12 @@ class LearnedGenerator(VideoGenerator):
         return self.sample(class_name, n, seed, **kw)[0]
 
 def load_learned_generator(run_dir=None, n_samples:int=240, seed:int=0, device='cpu', **kw) -> LearnedGenerator:
-    "The run's `LearnedGenerator`: `run_dir/learned_generator/track_flow.pt` + the track model `run_dir/track_model/generator.pt`; decoding defaults from `learned_generator/decoding.json` (chosen on validation seeds), overridden by `kw`."
-    d = run_path(run_dir)
-    for f in (d/'learned_generator'/'track_flow.pt', d/'track_model'/'generator.pt'):
+    "The run's `LearnedGenerator`: `run_dir/learned_generator/track_flow.pt` + its track model, `learned_generator/track_model/generator.pt` (or the hybrid's, `run_dir/track_model/generator.pt`, for a flow of the ball alone); decoding defaults from `learned_generator/decoding.json` (chosen on validation seeds), overridden by `kw`."
+    d = run_path(run_dir); own = d/'learned_generator'/'track_model'/'generator.pt'
+    tm = own if own.exists() else d/'track_model'/'generator.pt'
+    for f in (d/'learned_generator'/'track_flow.pt', tm):
         if not f.exists(): raise FileNotFoundError(f'no {f.parent.name} at {f}: run 05_generate on this run directory first')
     dec = d/'learned_generator'/'decoding.json'
     kw = {**(json.loads(dec.read_text()) if dec.exists() else {}), **kw}
-    return LearnedGenerator(load_generator(d/'track_model'/'generator.pt', device), get_tokenizer(run_dir, n_samples, seed, device),
+    return LearnedGenerator(load_generator(tm, device), get_tokenizer(run_dir, n_samples, seed, device),
                             load_track_flow(d/'learned_generator'/'track_flow.pt', device), **kw)
