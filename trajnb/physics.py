@@ -18,7 +18,7 @@ from torch import nn
 from scipy.optimize import least_squares
 from scipy.spatial.transform import Rotation
 from .core import atomic_path
-from .dataset import CLASSES, FPS, GRAVITY, times, family_points, ball_centroid, _acceptable
+from .dataset import CLASSES, FPS, GRAVITY, times, family_points, ball_centroid, tracks_of, _acceptable
 
 N_PARAMS = dict(linear=6, parabolic=6, circular=8, helical=9)   # free parameters of each family (for the BIC)
 _G3 = np.array([0.0, 0.0, -GRAVITY])
@@ -298,9 +298,9 @@ PARAM_GROUPS = dict(linear=[('p0',), ('v',)], parabolic=[('p0',), ('v0',)],
                     helical=[('c',), ('u', 'v', 'n'), ('radius', 'omega', 'phase', 'advance')])
 
 def _ball_tracks(tracks, chunk:int=256) -> np.ndarray:
-    "Image tracks (N,T,2) px as given, or read from videos (N,T,3,H,W) with `ball_centroid` in chunks (as float32)."
+    "Image tracks (N,T,2) px as given, or read from videos (N,T,3,H,W) in chunks (00's `tracks_of`: `ball_centroid`, as float32)."
     if np.ndim(tracks) == 3: return np.asarray(tracks)
-    return np.concatenate([ball_centroid(tracks[i:i + chunk]) for i in range(0, len(tracks), chunk)]).astype(np.float32)
+    return tracks_of(tracks, chunk=chunk)[:, :, 0]
 
 class MotionPrior:
     "Paths of each family recombined from the parameter groups (`PARAM_GROUPS`) of fits to training videos' ball tracks."
