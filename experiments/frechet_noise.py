@@ -7,7 +7,7 @@ test set (balanced over the classes), each disjoint from the set it is compared 
 - the learned generator's videos (the published seeds);
 - the tokenizer's reconstructions and the track model drawing along real tracks, of a fixed real set, excluded from
   the references.
-With `--shadow`: a track model that also takes the shadow's track (trained here as 05 trains its own, on the training
+With `--shadow` (for a run whose learned generator draws the ball's track alone): a track model that also takes the shadow's track (trained here as 05 trains its own, on the training
 split, saved as run_dir/track_model_shadow/) draws the same fixed real set along its ball's and shadow's tracks, and the
 generated videos of a learned generator of both points (a two-point `TrackFlow` trained as 05 trains its own, drawn by
 that track model).
@@ -19,7 +19,7 @@ import argparse, math, time
 import numpy as np, torch, pandas as pd
 from trajnb.core import run_path
 from trajnb.dataset import CLASSES, get_dataset, get_test_set
-from trajnb.generate import (get_generator, load_pixel_judge, judge_apply, frechet_references, maskgit_decode, video_tracks)
+from trajnb.generate import get_generator, get_pixel_judge, judge_apply, frechet_references, maskgit_decode
 from trajnb.tokenizer import get_tokenizer, get_tokens
 from trajnb.dataset import estimate_background, tracks_of, more_training_tracks
 from trajnb.generate import train_track_model, load_generator, train_track_flow, LearnedGenerator
@@ -38,19 +38,21 @@ ap.add_argument('--split', default='val', choices=('val', 'test'), help='unused:
 a = ap.parse_args()
 torch.set_num_threads(a.threads)
 run = run_path(a.run); ds = get_dataset(run); big = get_test_set(run); seed = 0; k = a.n_per_class
-judge = load_pixel_judge(run/'pixel_judge'/'judge.pt'); tok = get_tokenizer(run, len(ds), seed)
+judge = get_pixel_judge(run, len(ds), seed); tok = get_tokenizer(run, len(ds), seed)
 feat = lambda v: judge_apply(judge, v, 'features').numpy()
 t0 = time.time(); real = feat(big.videos); print(f'{len(real)} real features in {time.time() - t0:.0f} s', flush=True)
 by_class = [np.flatnonzero(big.labels == i) for i in range(4)]
 fixed = np.concatenate([c[-k:] for c in by_class])                 # the real set that the tokenizer and the drawing redraw
 pool = [c[:-k] for c in by_class]                                 # references and floor sets come from the rest
 lgen = get_generator(run, len(ds), seed, kind='learned')
+bg = estimate_background(ds.videos[ds.indices('train')])           # the scene, to find the shadow
+if a.shadow and lgen.model.cfg.track_points > 1: ap.error('--shadow compares with a one-point learned generator; this run has a two-point one')
 t0 = time.time()
 learned = np.concatenate([feat(tok.decode(lgen.sample(c, k, seed=seed * 1000 + i)[0]).clamp(0, 1).numpy()) for i, c in enumerate(CLASSES)])
 with torch.no_grad():
     recon = np.concatenate([feat(tok.decode(tok.encode(torch.from_numpy(big.videos[fixed[i:i + 64]]).float() / 255)).clamp(0, 1).numpy())
                             for i in range(0, len(fixed), 64)])
-    tr = video_tracks(big.videos[fixed])
+    tr = torch.from_numpy(tracks_of(big.videos[fixed], bg if lgen.model.cfg.track_points > 1 else None)).squeeze(2)   # the points its renderer takes
     ids = torch.cat([maskgit_decode(lgen.model, torch.as_tensor(big.labels[fixed[i:i + 100]]), seed=seed * 1000 + 950 + i,
                                     track=tr[i:i + 100], **lgen.defaults) for i in range(0, len(fixed), 100)])
     along = feat(tok.decode(ids.view(-1, *tok.grid)).clamp(0, 1).numpy())
@@ -62,7 +64,7 @@ if a.shadow:
         train_track_model(get_generator(run, len(ds), seed, physics=False), ds, get_tokens(run, tok, ds), run, epochs=4, lr=2e-3,
                           n_past_steps=3, n_val=64, seed=seed, name='track_model_shadow', tracks=training_tracks(ds, shadow=True), progress=False)
         print(f'2-point track model trained in {time.time() - t1:.0f} s', flush=True)
-    m2 = load_generator(f2); bg = estimate_background(ds.videos[ds.indices('train')])
+    m2 = load_generator(f2)
     tr2 = torch.from_numpy(tracks_of(big.videos[fixed], bg))
     with torch.no_grad():
         ids2 = torch.cat([maskgit_decode(m2, torch.as_tensor(big.labels[fixed[i:i + 100]]), seed=seed * 1000 + 950 + i,

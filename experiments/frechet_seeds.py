@@ -10,7 +10,7 @@ import argparse, json
 import numpy as np, pandas as pd, torch
 from trajnb.core import run_path
 from trajnb.dataset import CLASSES, get_dataset, get_test_set
-from trajnb.generate import get_generator, load_pixel_judge, judge_apply, frechet_references
+from trajnb.generate import get_generator, get_pixel_judge, judge_apply, frechet_references
 
 ap = argparse.ArgumentParser()
 ap.add_argument('--runs', nargs='+', default=['runs/full'])
@@ -23,10 +23,10 @@ ap.add_argument('--split', default='val', choices=('val', 'test'), help='unused:
 a = ap.parse_args()
 torch.set_num_threads(a.threads)
 run = run_path(a.runs[0]); ds = get_dataset(run); big = get_test_set(run); k = a.n_per_class
-judge = load_pixel_judge(run/'pixel_judge'/'judge.pt'); feat = lambda v: judge_apply(judge, v, 'features').numpy()
+judge = get_pixel_judge(run, len(ds)); feat = lambda v: judge_apply(judge, v, 'features').numpy()
 real = feat(big.videos); sets = {}
 for r in a.runs:
-    g = get_generator(r, len(ds), 0, kind='learned'); P = g.flow.cfg.get('points', 1)
+    g = get_generator(r, len(ds), 0, kind='learned'); P = g.flow.cfg['points']
     for d in json.loads(a.decodings):
         for s in range(a.sets):
             off = 700 + 1000 * s

@@ -12,7 +12,7 @@ import argparse, json
 import numpy as np, torch
 from trajnb.core import run_path
 from trajnb.dataset import CLASSES, get_dataset, get_test_set
-from trajnb.generate import get_generator, load_pixel_judge, judge_apply, frechet_distance
+from trajnb.generate import get_generator, get_pixel_judge, judge_apply, frechet_distance
 
 ap = argparse.ArgumentParser()
 ap.add_argument('--runs', nargs='+', default=['runs/full'], help='run directories; the first one gives the judge and the real videos')
@@ -25,7 +25,7 @@ ap.add_argument('--split', default='val', choices=('val', 'test'), help="the dat
 a = ap.parse_args()
 torch.set_num_threads(a.threads)
 run = run_path(a.runs[0]); ds = get_dataset(run); big = get_test_set(run); k = a.n_per_class
-judge = load_pixel_judge(run/'pixel_judge'/'judge.pt'); feat = lambda v: judge_apply(judge, v, 'features').numpy()
+judge = get_pixel_judge(run, len(ds)); feat = lambda v: judge_apply(judge, v, 'features').numpy()
 split_f = feat(ds.videos[ds.indices(a.split)]); big_f = feat(big.videos); rng = np.random.default_rng(0)
 def big_draws(f):
     "Distances of features `f` to `draws` random large-test sets of len(split_f) videos, balanced over the classes."
@@ -41,7 +41,7 @@ for r in a.runs:
     g = get_generator(r, len(ds), 0, kind='learned')
     for name, kw in [('chosen ' + json.dumps({k2: g.defaults[k2] for k2 in ('steps', 'temperature')}), {}), ('argmax 8', dict(steps=8, temperature=0.0))]:
         f = np.concatenate([feat(g.tok.decode(g.sample_ids(c, k, seed=a.offset + i, **kw)).clamp(0, 1)) for i, c in enumerate(CLASSES)])
-        rows.append(dict(set=f"{r} P={g.flow.cfg.get('points', 1)} {name}", vs_split=frechet_distance(f, split_f), vs_big=big_draws(f)))
+        rows.append(dict(set=f"{r} P={g.flow.cfg['points']} {name}", vs_split=frechet_distance(f, split_f), vs_big=big_draws(f)))
         print(rows[-1], flush=True)
 for row in rows:
     print(f"{row['set']:60s} vs {a.split} {row['vs_split']:7.2f}   vs large test {row['vs_big'][0]:7.2f} +/- {row['vs_big'][1]:.2f}")

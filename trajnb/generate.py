@@ -595,10 +595,11 @@ def frechet_references(sets:dict, pool, labels, n_per_class:int, n_ref:int=20, f
             ref = pool[np.concatenate([p[:n] for p in perm])]
             named = {'real': pool[np.concatenate([p[n_per_class:n_per_class + n] for p in perm])], **{k: np.asarray(v)[first] for k, v in sets.items()}}
             rows += [dict(n=len(CLASSES) * n, rep=r, set=k, fd=frechet_distance(v, ref)) for k, v in named.items()]
-    sizes = sorted({row['n'] for row in rows}); summary = {}
+    sizes, summary = sorted({row['n'] for row in rows}), {}
+    fds = {(k, n): np.array([row['fd'] for row in rows if row['set'] == k and row['n'] == n]) for k in ['real', *sets] for n in sizes}
+    floor = fds['real', sizes[-1]]
     for k in ['real', *sets]:
-        at = {n: np.array([row['fd'] for row in rows if row['set'] == k and row['n'] == n]) for n in sizes}
-        full, floor = at[sizes[-1]], np.array([row['fd'] for row in rows if row['set'] == 'real' and row['n'] == sizes[-1]])
+        at, full = {n: fds[k, n] for n in sizes}, fds[k, sizes[-1]]
         fd_inf = float(np.polyfit(1 / np.array(sizes, float), [at[n].mean() for n in sizes], 1)[1]) if len(sizes) > 1 else math.nan
         summary[k] = dict(fd=float(full.mean()), sd=float(full.std(ddof=1)) if len(full) > 1 else math.nan,
                           lo=float(np.quantile(full, 0.025)), hi=float(np.quantile(full, 0.975)), fd_inf=fd_inf,
@@ -672,15 +673,18 @@ class TrackFlow(nn.Module):
         z = torch.randn(x.shape, generator=generator).to(x.device); t = torch.rand(len(x), generator=generator).to(x.device)
         return F.mse_loss(self(torch.lerp(z, x, t[:, None]), t, labels), x - z)
 
+def _complete_tracks(tracks, labels) -> tuple:
+    "(tracks, labels) as float32 / long tensors, without the rows that miss a coordinate (NaN)."
+    tr, y = torch.as_tensor(tracks, dtype=torch.float32), torch.as_tensor(labels, dtype=torch.long)
+    ok = torch.isfinite(tr).flatten(1).all(1)
+    return tr[ok], y[ok]
+
 def train_track_flow(tracks, labels, steps:int=3000, batch_size:int=128, lr:float=2e-3, width:int=128, depth:int=3, n_coef:int=8,
                      ema:float=0.99, seed:int=0, device='cpu', val=None, eval_at=(), on_eval=None) -> tuple:
     "Train a `TrackFlow` on tracks (N,16,2) or (N,16,P,2) px measured from training videos (rows with a NaN dropped), AdamW at a constant `lr` after 100 warm-up steps (a checkpoint at step s is a model trained s steps); the model returned and evaluated is the `ema` average of the weights -> (flow, history). At each step in `eval_at`: the loss on `val` = (tracks, labels) with fixed noise, and `on_eval(step, flow)`."
     seed_everything(seed); dev = get_device(device)
-    tr, y = torch.as_tensor(tracks, dtype=torch.float32), torch.as_tensor(labels, dtype=torch.long)
-    ok = torch.isfinite(tr).flatten(1).all(1); tr, y = tr[ok], y[ok]
-    if val is not None:                 # validation tracks with a point missing (no shadow found) are left out too
-        vt, vy = torch.as_tensor(val[0], dtype=torch.float32), torch.as_tensor(val[1], dtype=torch.long)
-        vok = torch.isfinite(vt).flatten(1).all(1); val = (vt[vok], vy[vok])
+    tr, y = _complete_tracks(tracks, labels)
+    if val is not None: val = _complete_tracks(*val)      # validation tracks with a point missing (no shadow found) are left out too
     m = TrackFlow(tr.shape[1], len(CLASSES), width, depth, n_coef=n_coef, points=1 if tr.ndim == 3 else tr.shape[2]).to(dev)
     avg = TrackFlow(**m.cfg).to(dev); avg.load_state_dict(m.state_dict()); avg.eval()
     opt = torch.optim.AdamW(m.parameters(), lr=lr, weight_decay=1e-4)
@@ -707,8 +711,8 @@ class LearnedGenerator(VideoGenerator):
     "Class-conditional videos, everything learned from training videos: a track drawn by the `TrackFlow`, drawn into a video by the track-taking transformer (`train_track_model`). No family fit, no prior, no projection."
     def __init__(self, track_model:MaskedTokenTransformer, tok, flow:TrackFlow, flow_steps:int=32, **kw):
         if not track_model.cfg.track: raise ValueError('track_model must take a track (MaskGITConfig.track=True)')
-        if track_model.cfg.track_points != flow.cfg.get('points', 1):
-            raise ValueError(f"the flow draws {flow.cfg.get('points', 1)} point(s) a frame, the track model takes {track_model.cfg.track_points}")
+        if track_model.cfg.track_points != flow.cfg['points']:
+            raise ValueError(f"the flow draws {flow.cfg['points']} point(s) a frame, the track model takes {track_model.cfg.track_points}")
         super().__init__(track_model, tok, **kw)
         self.flow, self.flow_steps = flow.eval(), flow_steps
 
