@@ -211,11 +211,16 @@ g = torch.Generator().manual_seed(0)
 x = torch.randn(100, 8, generator=g); y = x @ torch.randn(8, 2, generator=g) + 0.1 * torch.randn(100, 2, generator=g)
 torch.manual_seed(int(os.environ.get('RANK', 0)))         # different init per rank: DDP must broadcast rank 0's
 model = nn.Sequential(nn.Linear(8, 32), nn.Tanh(), nn.Linear(32, 2))
+model.register_buffer('b', torch.full((2,), float(os.environ.get('RANK', 0))))  # rank 0's must win
 if int(os.environ.get('RANK', 0)) == 0: torch.save(model.state_dict(), f'{out}/{name}_init.pt')
 cfg = TrainConfig(epochs=2, batch_size=16, lr=1e-2, seed=0, progress=False, ckpt_every_min=None, ckpt_every_steps=5)
 res = fit(model, TensorDataset(x, y), lambda m, b: ((m(b[0]) - b[1])**2).mean(), cfg, out,
           val_ds=TensorDataset(x[:25], y[:25]), name=name)
 torch.save(model.state_dict(), f'{out}/{name}_rank{os.environ.get("RANK", 0)}.pt')
+if name == 'ddp':                                          # leaving joins gloo's threads while Python runs
+    from trajnb.train import _leave_process_group; _leave_process_group()
+    left = [open(f'/proc/self/task/{t}/comm').read().strip() for t in os.listdir('/proc/self/task')]
+    assert not [t for t in left if 'gloo' in t], left
 '''
 
 @pytest.mark.slow
@@ -227,6 +232,7 @@ def test_ddp_matches_single_process(tmp_path):
     w = {n: torch.load(tmp_path/f'{n}.pt', weights_only=True) for n in ('single_rank0', 'ddp_rank0', 'ddp_rank1', 'single_init')}
     assert same_weights(w['ddp_rank0'], w['ddp_rank1'])                      # processes agree exactly
     assert not same_weights(w['single_rank0'], w['single_init'])             # training happened
+    assert torch.equal(w['ddp_rank1']['b'], torch.zeros(2))                  # rank 0's buffers win
     for k in w['single_rank0']: torch.testing.assert_close(w['ddp_rank0'][k], w['single_rank0'][k], rtol=1e-4, atol=1e-5)
     hs, hd = (json.loads((tmp_path/n/'history.json').read_text()) for n in ('single', 'ddp'))
     assert [r['step'] for r in hd] == [7, 14]                                 # 100 samples / global batch 16

@@ -8,7 +8,7 @@ __all__ = ['CKPT_FORMAT', 'TrainConfig', 'lr_factor', 'make_optimizer', 'make_sc
            'fit']
 
 # %% ../nbs/02_train.ipynb #32345120
-import os, math, time, random, atexit, warnings, datetime
+import os, gc, math, time, random, atexit, warnings, datetime
 from dataclasses import dataclass, asdict
 from functools import partial
 from pathlib import Path
@@ -156,9 +156,17 @@ def setup_distributed(device='auto'):
     dev = get_device(device)
     if world > 1 and dev.type == 'cuda': dev = torch.device('cuda', local); torch.cuda.set_device(dev)
     if world > 1 and not dist.is_initialized():
+        import torch._dynamo  # noqa: F401 -- first: imported after the group exists, it keeps the group alive
         dist.init_process_group('nccl' if dev.type == 'cuda' else 'gloo')
-        atexit.register(dist.destroy_process_group)
+        atexit.register(_leave_process_group)
     return rank, world, dev
+
+def _leave_process_group():
+    "At exit, while Python still runs: wait for every process, drop dead wrappers, leave (joining gloo's threads)."
+    if not dist.is_initialized(): return
+    gc.collect()                      # a DistributedDataParallel in a reference cycle still holds the group
+    try: dist.barrier()
+    finally: dist.destroy_process_group()
 
 def _agree(flag, world, device) -> bool:
     "Rank 0's `flag`, on every process."
