@@ -10,7 +10,8 @@ __all__ = ['TRACK_FEATS', 'GEN_FORMAT', 'JUDGE_FORMAT', 'FLOW_FORMAT', 'MaskGITC
            'mean_pairwise', 'train_track_model', 'PhysicsGenerator', 'get_generator', 'generate', 'PixelJudge',
            'judge_apply', 'train_pixel_judge', 'save_pixel_judge', 'load_pixel_judge', 'get_pixel_judge',
            'frechet_distance', 'frechet_references', 'shuffle_frames', 'track_roughness', 'dct_basis', 'TrackFlow',
-           'train_track_flow', 'save_track_flow', 'load_track_flow', 'LearnedGenerator', 'load_learned_generator']
+           'ot_pair', 'train_track_flow', 'save_track_flow', 'load_track_flow', 'LearnedGenerator',
+           'load_learned_generator']
 
 # %% ../nbs/05_generate.ipynb #bab54c40
 import math, json
@@ -626,11 +627,14 @@ def dct_basis(n:int, k:int) -> torch.Tensor:
 
 class TrackFlow(nn.Module):
     "Class-conditional flow matching over an image track (16 frames x `points` x 2 px: the ball's, or the ball's and its shadow's), written as its `n_coef` lowest DCT coefficients per coordinate: an MLP velocity field v(x_t, t, class)."
-    def __init__(self, frames:int=16, n_classes:int=4, width:int=128, depth:int=3, size:int=64, n_coef:int=8, points:int=1):
+    def __init__(self, frames:int=16, n_classes:int=4, width:int=128, depth:int=3, size:int=64, n_coef:int=8, points:int=1, whiten:bool=False):
         super().__init__()
         self.cfg = dict(frames=frames, n_classes=n_classes, width=width, depth=depth, size=size, n_coef=n_coef, points=points)
+        if whiten: self.cfg['whiten'] = True                   # saved only when set: earlier flows load unchanged
         self.register_buffer('basis', dct_basis(frames, n_coef), persistent=False)
         self.dim = 2 * points * n_coef
+        if whiten:                                              # the training tracks' mean and whitening matrix (PCA; set by `train_track_flow`)
+            self.register_buffer('mu', torch.zeros(self.dim)); self.register_buffer('W', torch.eye(self.dim)); self.register_buffer('Winv', torch.eye(self.dim))
         self.inp, self.t_proj, self.cls = nn.Linear(self.dim, width), nn.Linear(16, width), nn.Embedding(n_classes, width)
         self.blocks = nn.ModuleList([nn.Sequential(nn.LayerNorm(width), nn.Linear(width, 2 * width), nn.SiLU(), nn.Linear(2 * width, width))
                                      for _ in range(depth)])
@@ -648,10 +652,12 @@ class TrackFlow(nn.Module):
         s = self.cfg['size']; x = (torch.as_tensor(uv, dtype=torch.float32).to(self.basis.device) - s / 2) / (s / 4)
         if x.shape[2:] != ((2,) if self.cfg['points'] == 1 and x.ndim == 3 else (self.cfg['points'], 2)):
             raise ValueError(f"TrackFlow of {self.cfg['points']} point(s) a frame got tracks of shape {tuple(x.shape)}")
-        return torch.einsum('kt,ntc->nkc', self.basis, x.flatten(2)).flatten(1)
+        x = torch.einsum('kt,ntc->nkc', self.basis, x.flatten(2)).flatten(1)
+        return (x - self.mu) @ self.W if self.cfg.get('whiten') else x
     def denorm(self, x) -> torch.Tensor:
         "(N, dim) -> tracks (N,frames,2) px, or (N,frames,points,2) for more than one point."
         s, P = self.cfg['size'], self.cfg['points']
+        if self.cfg.get('whiten'): x = x @ self.Winv + self.mu
         uv = torch.einsum('kt,nkc->ntc', self.basis, x.view(len(x), self.cfg['n_coef'], -1)) * (s / 4) + s / 2
         return uv if P == 1 else uv.view(len(x), -1, P, 2)
 
@@ -667,11 +673,22 @@ class TrackFlow(nn.Module):
             x = x + dt * 0.5 * (v1 + v2)
         return self.denorm(x).cpu()
 
-    def loss(self, uv, labels, generator=None) -> torch.Tensor:
-        "Flow-matching loss of tracks `uv` (N,frames,2) or (N,frames,points,2): x_t = (1-t) z + t x, target velocity x - z."
+    def loss(self, uv, labels, generator=None, ot:bool=False) -> torch.Tensor:
+        "Flow-matching loss of tracks `uv` (N,frames,2) or (N,frames,points,2): x_t = (1-t) z + t x, target velocity x - z. `ot`: each class's noise paired with its tracks by a minimum-cost assignment (minibatch optimal transport)."
         x = self.norm(uv).to(next(self.parameters()).device); labels = torch.as_tensor(labels).to(x.device)
         z = torch.randn(x.shape, generator=generator).to(x.device); t = torch.rand(len(x), generator=generator).to(x.device)
+        if ot: z = ot_pair(z, x, labels)
         return F.mse_loss(self(torch.lerp(z, x, t[:, None]), t, labels), x - z)
+
+def ot_pair(z, x, labels) -> torch.Tensor:
+    "`z` reordered within each class so that noise row i goes to data row i at the least total squared distance (Hungarian)."
+    from scipy.optimize import linear_sum_assignment
+    z = z.clone()
+    for c in labels.unique():
+        i = (labels == c).nonzero()[:, 0]
+        r, col = linear_sum_assignment(torch.cdist(z[i], x[i]).pow(2).detach().cpu().numpy())
+        z[i[torch.as_tensor(col)]] = z[i[torch.as_tensor(r)]].clone()
+    return z
 
 def _complete_tracks(tracks, labels) -> tuple:
     "(tracks, labels) as float32 / long tensors, without the rows that miss a coordinate (NaN)."
@@ -680,19 +697,24 @@ def _complete_tracks(tracks, labels) -> tuple:
     return tr[ok], y[ok]
 
 def train_track_flow(tracks, labels, steps:int=3000, batch_size:int=128, lr:float=2e-3, width:int=128, depth:int=3, n_coef:int=8,
-                     ema:float=0.99, seed:int=0, device='cpu', val=None, eval_at=(), on_eval=None) -> tuple:
+                     ema:float=0.99, seed:int=0, device='cpu', val=None, eval_at=(), on_eval=None, whiten:bool=False, ot:bool=False) -> tuple:
     "Train a `TrackFlow` on tracks (N,16,2) or (N,16,P,2) px measured from training videos (rows with a NaN dropped), AdamW at a constant `lr` after 100 warm-up steps (a checkpoint at step s is a model trained s steps); the model returned and evaluated is the `ema` average of the weights -> (flow, history). At each step in `eval_at`: the loss on `val` = (tracks, labels) with fixed noise, and `on_eval(step, flow)`."
     seed_everything(seed); dev = get_device(device)
     tr, y = _complete_tracks(tracks, labels)
     if val is not None: val = _complete_tracks(*val)      # validation tracks with a point missing (no shadow found) are left out too
-    m = TrackFlow(tr.shape[1], len(CLASSES), width, depth, n_coef=n_coef, points=1 if tr.ndim == 3 else tr.shape[2]).to(dev)
+    m = TrackFlow(tr.shape[1], len(CLASSES), width, depth, n_coef=n_coef, points=1 if tr.ndim == 3 else tr.shape[2], whiten=whiten).to(dev)
+    if whiten:
+        with torch.no_grad():
+            x = m.norm(tr.to(dev)).double(); mu = x.mean(0); e, V = torch.linalg.eigh(torch.cov((x - mu).T))
+            e = e.clamp_min(1e-8 * e.max())
+            m.mu.copy_(mu); m.W.copy_(V / e.sqrt()); m.Winv.copy_((V * e.sqrt()).T)
     avg = TrackFlow(**m.cfg).to(dev); avg.load_state_dict(m.state_dict()); avg.eval()
     opt = torch.optim.AdamW(m.parameters(), lr=lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / 100))
     g, hist, t0 = torch.Generator().manual_seed(seed), [], time.time()
     for s in range(1, steps + 1):
         i = torch.randint(0, len(tr), (batch_size,), generator=g)
-        loss = m.loss(tr[i], y[i], g)
+        loss = m.loss(tr[i], y[i], g, ot=ot)
         opt.zero_grad(); loss.backward(); opt.step(); sched.step()
         with torch.no_grad():
             for pa, pm in zip(avg.parameters(), m.parameters()): pa.lerp_(pm, 1 - ema)
