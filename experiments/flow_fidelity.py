@@ -24,6 +24,8 @@ ap.add_argument('--n_ref', type=int, default=1400)
 ap.add_argument('--configs', default='[{"steps": 10000}]', help='list of train_track_flow kwargs, + "sample_steps"')
 ap.add_argument('--draws', type=int, default=2)
 ap.add_argument('--threads', type=int, default=2)
+ap.add_argument('--own', action='store_true', help="also: the run's saved flow against the last 3,000 stream tracks it was trained on, per class, at --noise_scales")
+ap.add_argument('--noise_scales', default='[1.0, 1.05, 1.1]', help='sd of the starting noise when sampling (1: as trained)')
 ap.add_argument('--split', default='val', choices=('val', 'test'), help='unused: the reference is held-out stream tracks')
 a = ap.parse_args()
 torch.set_num_threads(a.threads)
@@ -42,8 +44,23 @@ R = parts(ref_t)
 def score(t) -> dict:
     t = t[fin(t)]; P = parts(t)
     out = {k: round(frechet_distance(P[k], R[k]), 3) for k in R}
-    path = lambda x: np.linalg.norm(np.diff(x[:, :, 0], axis=1), axis=-1).sum(1).mean()
-    return dict(**out, path_ratio=round(path(t) / path(ref_t), 3))
+    return dict(**out, path_ratio=round(path(t).mean() / path(ref_t).mean(), 3))
+path = lambda x: np.linalg.norm(np.diff(x[:, :, 0], axis=1), axis=-1).sum(1)
+if a.own:                                      # does the published flow shrink even the tracks it learned from? Quantiles of path length, flow / real
+    from trajnb.generate import load_track_flow
+    own = load_track_flow(run / 'learned_generator' / 'track_flow.pt'); ot_, oy = st[-3000:], sl[-3000:]; ok = fin(ot_); ot_, oy = ot_[ok], oy[ok]
+    for tau in json.loads(a.noise_scales):
+        x0 = lambda n, s_: tau * torch.randn(n, own.dim, generator=torch.Generator().manual_seed(s_))
+        smp = []
+        for i in range(0, len(oy), 500):                                    # `TrackFlow.sample`'s Heun steps, from a scaled start
+            lab = torch.as_tensor(oy[i:i + 500]); x = x0(len(lab), 5 + i); dt = 1 / 32
+            with torch.no_grad():
+                for k in range(32):
+                    t = torch.full((len(x),), k * dt); v1 = own(x, t, lab); v2 = own(x + dt * v1, t + dt, lab); x = x + dt * 0.5 * (v1 + v2)
+            smp.append(own.denorm(x).numpy())
+        ps, pr = path(np.concatenate(smp)), path(ot_)
+        print(f'noise sd {tau}: path length flow/real at quantiles 0.1, 0.5, 0.9 per class',
+              {c: [round(float(np.quantile(ps[oy == c], q) / np.quantile(pr[oy == c], q)), 3) for q in (0.1, 0.5, 0.9)] for c in range(4)}, flush=True)
 rows = [dict(config='floor: held-out real tracks', **score(flo_t))]; print(rows[-1], flush=True)
 from trajnb.generate import TrackFlow
 for k in (8, 12, 16):                          # what the flow's representation alone loses: the floor's tracks kept to k DCT coefficients

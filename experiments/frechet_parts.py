@@ -4,7 +4,8 @@ Frechet excess, and what differs in the ball's motion?
 The judge's feature vector is two halves: a 3D CNN over the frames, and an MLP over the ball's image track measured
 from the pixels (positions, velocities x4, accelerations x8). For `--sets` seed sets of the learned generator (seed
 offsets 700, 1700, ...: validation-style, never published; the run's own decoding) and a real floor set, the Frechet
-distance against `--refs` random real reference sets is computed on the whole vector and on each half. Then the
+distance against `--refs` random real reference sets is computed on the whole vector and on each half, and against
+the rest of the large test set with the part of it that is a shift of the mean. Then the
 motion itself: the mean size of the measured track's second differences (`track_roughness`) and of its velocity, for
 real videos, the generated videos and the flow's own tracks (what the renderer was asked to follow), and how far the
 rendered ball lands from the track it was asked to follow.
@@ -65,6 +66,11 @@ for r in range(a.refs):
                          track=frechet_distance(x[:, half:], real[ref, half:])))
 tab = pd.DataFrame(rows).groupby('set')[['whole', 'cnn', 'track']].agg(['mean', 'std'])
 print(tab.round(2).to_string())
+rest = real[np.setdiff1d(np.arange(len(real)), floor_idx)]    # each set against the rest of the large test set: how much is a shift of the mean?
+def mean_term(x, y): return float(((x.mean(0) - y.mean(0))**2).sum())
+print(pd.DataFrame({n: dict(cnn=frechet_distance(x[:, :half], rest[:, :half]), cnn_mean_term=mean_term(x[:, :half], rest[:, :half]),
+                            track=frechet_distance(x[:, half:], rest[:, half:]), track_mean_term=mean_term(x[:, half:], rest[:, half:]))
+                    for n, x in sets.items()}).T.round(2).to_string())
 mo = pd.DataFrame({n: dict(roughness_px=np.nanmean(track_roughness(t)),
                             speed_px=np.nanmean(np.linalg.norm(np.diff(t, axis=1), axis=-1)),
                             missing_frac=float(np.mean(~np.isfinite(t).all(-1)))) for n, t in motion.items()}).T
