@@ -530,17 +530,26 @@ def _min_rms_dist(a, b) -> np.ndarray:
     if len(b) == 0: return np.full(len(a), np.inf)
     return rms_dist(np.nan_to_num(np.asarray(a, np.float32)), np.nan_to_num(np.asarray(b, np.float32))).min(1).values.numpy()
 
-def more_training_videos(ds:TrajDataset, n:int, start:int=None, near_tol_m:float=0.05, exclude=None) -> TrajDataset:
-    "Samples `start`..`start+n-1` (default: right after `ds`) of `ds`'s stream, all split 'train', minus those within `near_tol_m` of a val/test path of `ds` or of a path in `exclude` (M,T,3), e.g. a larger test set's."
+def _far_from(p, held, tol:float) -> np.ndarray:
+    "Bool (N,): for each path x of `p` (N,T,3), `_min_rms_dist(x[None], held)[0] > tol`, computed for all at once. Batched distances round differently from one path's (about 1e-6 m), so a path within a float32 error bound of `tol` is decided by the one-path call: the same answer as one path at a time."
+    d = _min_rms_dist(p, held)
+    if len(p) and len(held):
+        ms = lambda x: float(np.square(np.nan_to_num(np.asarray(x, np.float64)).reshape(len(x), -1)).mean(1).max())   # largest mean squared coordinate
+        reach = 2.5e-5 * (ms(p) + ms(held)) / max(tol, 1e-12)              # twice the worst-case float32 gap of two evaluations of a distance near `tol`
+        for i in np.flatnonzero(np.abs(d - tol) <= reach): d[i] = _min_rms_dist(p[i:i + 1], held)[0]
+    return d > tol
+
+def more_training_videos(ds:TrajDataset, n:int, start:int=None, near_tol_m:float=0.05, exclude=None, chunk:int=256) -> TrajDataset:
+    "Samples `start`..`start+n-1` (default: right after `ds`) of `ds`'s stream, all split 'train', minus those within `near_tol_m` of a val/test path of `ds` or of a path in `exclude` (M,T,3), e.g. a larger test set's; checked `chunk` samples at a time (`_far_from`: the same outcome as one at a time)."
     start = len(ds) if start is None else start
     if n < 0 or start < 0: raise ValueError(f'more_training_videos: n={n} and start={start} must be >= 0')
     held, S = ds.points[ds.split != 'train'], ds.camera.size
     if exclude is not None: held = np.concatenate([held, np.asarray(exclude, held.dtype).reshape(-1, T, 3)])
     videos, trs = np.empty((n, T, 3, S, S), np.uint8), []
-    for i in range(n):                                        # one sample's video in memory besides the kept ones
-        t = sample_trajectory(ds.seed, start + i, ds.camera)
-        if _min_rms_dist(t.points[None], held)[0] > near_tol_m: videos[len(trs)] = t.video; trs.append(t)
-        t.video = None
+    for s in range(0, n, chunk):                              # a chunk's videos go to the free slots after the kept ones; the kept move up
+        cand, k = [sample_trajectory(ds.seed, start + i, ds.camera) for i in range(s, min(s + chunk, n))], len(trs)
+        for j, t in enumerate(cand): videos[k + j] = t.video; t.video = None
+        for j in np.flatnonzero(_far_from(np.stack([t.points for t in cand]), held, near_tol_m)): videos[len(trs)] = videos[k + j]; trs.append(cand[j])
     pts = np.stack([t.points for t in trs]) if trs else np.zeros((0, T, 3), np.float32)
     videos = videos[:len(trs)] if ds.depth_cue else Renderer(ds.camera, False)(pts)
     return TrajDataset(videos, np.array([t.label for t in trs], np.int64), pts, [t.params for t in trs], [t.equation for t in trs],
