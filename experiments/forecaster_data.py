@@ -10,8 +10,8 @@ error (px) over frames 13-16 against the tracks measured in the true frames.
 import argparse, time
 import numpy as np, torch
 from trajnb.core import run_path
-from trajnb.dataset import get_dataset
-from trajnb.predict import (training_tracks, train_track_forecaster, track_error, more_training_tracks, estimate_background,
+from trajnb.dataset import get_dataset, training_tracks
+from trajnb.predict import (train_track_forecaster, track_error, more_training_tracks, estimate_background,
                             PAST_FRAMES)
 
 ap = argparse.ArgumentParser()

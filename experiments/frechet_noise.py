@@ -21,9 +21,8 @@ from trajnb.core import run_path
 from trajnb.dataset import CLASSES, get_dataset, get_test_set
 from trajnb.generate import get_generator, get_pixel_judge, judge_apply, frechet_references, maskgit_decode
 from trajnb.tokenizer import get_tokenizer, get_tokens
-from trajnb.dataset import estimate_background, tracks_of, more_training_tracks
+from trajnb.dataset import estimate_background, tracks_of, more_training_tracks, training_tracks
 from trajnb.generate import train_track_model, load_generator, train_track_flow, LearnedGenerator
-from trajnb.predict import training_tracks
 
 ap = argparse.ArgumentParser()
 ap.add_argument('--run', default='runs/full')

@@ -10,10 +10,10 @@ true frames 13-16: what the renderer itself can do, apart from any track model):
 import argparse, time
 import numpy as np, torch
 from trajnb.core import run_path
-from trajnb.dataset import get_dataset, foreground_mask
+from trajnb.dataset import get_dataset, foreground_mask, training_tracks
 from trajnb.generate import get_generator, train_track_model, load_generator, VideoGenerator
 from trajnb.tokenizer import get_tokens, get_tokenizer
-from trajnb.predict import (training_tracks, prediction_pattern, TrackPredictor, estimate_background, frame_scores,
+from trajnb.predict import (prediction_pattern, TrackPredictor, estimate_background, frame_scores,
                             PAST_FRAMES, FUTURE_FRAMES)
 
 ap = argparse.ArgumentParser()

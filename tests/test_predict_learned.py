@@ -3,9 +3,9 @@ import numpy as np, pytest, torch
 from trajnb.generate import MaskGITConfig, MaskedTokenTransformer, VideoGenerator, token_levels
 from trajnb.predict import (FuturePredictor, LearnedPredictor, TrackPredictor, TrackForecaster, ForecasterConfig, PAST_FRAMES,
                             constant_velocity, estimate_background, train_track_forecaster, save_forecaster, load_forecaster,
-                            training_tracks, track_error, SimVP, simvp_predict, power_law_fit, get_predictor, more_training_tracks)
+                            track_error, SimVP, simvp_predict, power_law_fit, get_predictor, more_training_tracks)
 from trajnb.tokenizer import VideoTokenizer, TokenizerConfig
-from trajnb.dataset import make_dataset
+from trajnb.dataset import make_dataset, training_tracks
 
 from trajnb.physics import physics_disabled
 
@@ -53,6 +53,11 @@ def test_learned_prediction_ignores_the_future_and_calls_no_physics(setup):
     with pytest.raises(TypeError, match='TrackForecaster'): LearnedPredictor(gen, constant_velocity, bg)
     cv = TrackPredictor(gen, constant_velocity, bg)
     np.testing.assert_allclose(cv.track(videos)[:, PAST_FRAMES:], constant_velocity(cv.past_tracks(videos)))
+
+def test_training_tracks_moved_to_dataset():
+    "training_tracks lives in 00_dataset now; the old import from trajnb.predict still gives the same function."
+    import trajnb.predict, trajnb.dataset
+    assert trajnb.predict.training_tracks is trajnb.dataset.training_tracks is training_tracks
 
 def test_get_predictor_kinds():
     with pytest.raises(ValueError, match='kind'): get_predictor(kind='oracle')

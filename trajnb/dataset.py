@@ -9,9 +9,9 @@ __all__ = ['CLASSES', 'T', 'FPS', 'IMG', 'GRAVITY', 'BALL_RADIUS', 'BALL_RGB', '
            'foreground_mask', 'shadow_weight', 'pixel_checks', 'ball_radius_px', 'Trajectory', 'sample_trajectory',
            'equation_text', 'stratified_split', 'TrajDataset', 'make_dataset', 'LazyVideos', 'ValidationReport',
            'validate_dataset', 'rms_dist', 'more_training_videos', 'more_training_map', 'chunked',
-           'estimate_background', 'shadow_centroid', 'tracks_of', 'more_training_tracks', 'DatasetFileError',
-           'save_dataset', 'load_dataset', 'get_dataset', 'make_test_set', 'get_test_set', 'pixel_track_features',
-           'pixel_readability', 'render_speed']
+           'estimate_background', 'shadow_centroid', 'tracks_of', 'training_tracks', 'more_training_tracks',
+           'DatasetFileError', 'save_dataset', 'load_dataset', 'get_dataset', 'make_test_set', 'get_test_set',
+           'pixel_track_features', 'pixel_readability', 'render_speed']
 
 # %% ../nbs/00_dataset.ipynb #46c4ba28
 import json, math, hashlib, zipfile, dataclasses, functools
@@ -580,6 +580,12 @@ def tracks_of(videos, background=None, chunk:int=256) -> np.ndarray:
         ball = ball_centroid(v).astype(np.float32)[:, :, None]
         return ball if background is None else np.concatenate([ball, shadow_centroid(v, background).astype(np.float32)[:, :, None]], 2)
     return chunked(read, videos, chunk)
+
+def training_tracks(ds, shadow:bool=True) -> 'torch.Tensor':
+    "Every video's tracks read from its pixels (`tracks_of`), all 16 frames, as a torch tensor: the ball's (N,16,2), with `shadow` also the shadow's (N,16,2,2) (the scene estimated from the training split)."
+    import torch
+    tr = torch.from_numpy(tracks_of(ds.videos, estimate_background(ds.videos[ds.indices('train')]) if shadow else None))
+    return tr if shadow else tr[:, :, 0]
 
 STREAM_TRACKS_FORMAT = 'trajnb-stream-tracks-1'
 
