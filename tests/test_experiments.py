@@ -1,12 +1,15 @@
 """The development scripts in experiments/ choose on the validation split: each takes `--split`, defaulting to 'val',
 and no split is written into its code. Their parsers are rebuilt from their own `add_argument` calls (importing a
-script would run it on a full run directory), so the check is the parser the script really builds."""
+script would run it on a full run directory), so the check is the parser the script really builds. Modules whose name
+starts with '_' (e.g. `_common.py`) are helpers the scripts import, not scripts: they take no `--split` and name no
+split, so every script's split stays in its own code where the checks read it."""
 import argparse, ast
 from pathlib import Path
 import pytest
 
 EXPERIMENTS = Path(__file__).resolve().parents[1]/'experiments'
-SCRIPTS = sorted(EXPERIMENTS.glob('*.py'))
+SCRIPTS = sorted(p for p in EXPERIMENTS.glob('*.py') if not p.name.startswith('_'))
+HELPERS = sorted(EXPERIMENTS.glob('_*.py'))
 
 def script_parser(path) -> argparse.ArgumentParser:
     "An ArgumentParser with exactly the `<parser>.add_argument(...)` calls of the script at `path`."
@@ -42,7 +45,18 @@ def test_defaults_to_validation(path):
     assert ap.parse_args([]).split == 'val', f'{path.name}: --split must default to val'
     assert ap.parse_args(['--split', 'test']).split == 'test'      # the test split stays reachable, by asking for it
 
-@pytest.mark.parametrize('path', SCRIPTS, ids=lambda p: p.name)
+def argument_names(path) -> list:
+    "The option strings of every `<name>.add_argument(...)` call in the file at `path`."
+    tree = ast.parse(path.read_text(), str(path))
+    return [a.value for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == 'add_argument'
+            for a in n.args if isinstance(a, ast.Constant)]
+
+@pytest.mark.parametrize('path', HELPERS, ids=lambda p: p.name)
+def test_helpers_take_no_split(path):
+    "A helper that added --split would hide the script's split from the checks above: each script adds its own."
+    assert '--split' not in argument_names(path), f'{path.name}: leave --split to the scripts'
+
+@pytest.mark.parametrize('path', SCRIPTS + HELPERS, ids=lambda p: p.name)
 def test_no_split_in_code(path):
     assert 'test' not in split_literals(path), f'{path.name} evaluates on the test split in its code: use a.split'
 
@@ -52,6 +66,6 @@ def test_checks_can_fail(tmp_path):
     bad.write_text("import argparse\nap = argparse.ArgumentParser(); ap.add_argument('--split', default='test')\n"
                    "a = ap.parse_args(); te = ds.indices('test')\n")
     assert script_parser(bad).parse_args([]).split == 'test'
-    assert split_literals(bad) == ['test']
+    assert split_literals(bad) == ['test'] and '--split' in argument_names(bad)   # also caught in a helper
     none = tmp_path/'none.py'; none.write_text("import argparse\nap = argparse.ArgumentParser(); ap.add_argument('--n', type=int)\n")
     assert not hasattr(script_parser(none).parse_args([]), 'split')
