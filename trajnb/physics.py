@@ -13,7 +13,7 @@ import math, json, sys, contextlib
 from pathlib import Path
 from typing import NamedTuple
 import numpy as np
-import torch
+import torch, scipy
 from torch import nn
 from scipy.optimize import least_squares
 from scipy.spatial.transform import Rotation
@@ -227,6 +227,26 @@ def _params(family, x, omega, frame) -> dict:
     if family == 'helical': p['advance'] = float(x[8])
     return p
 
+_MINPACK_OOB = (1, 15) <= tuple(int(v) for v in scipy.__version__.split('.')[:2]) < (1, 18)
+_INERT = 1e-150     # Jacobian entry of `_lm`'s inert parameter: below any real column's norm, so pivoted last
+
+def _lm(fun, x0, args, max_nfev):
+    """`least_squares(fun, x0, args, method='lm', max_nfev)` -> (x, residuals), the same on every call. The MINPACK of
+    SciPy 1.15-1.17 (C) re-computes a column norm in `qrfac` over one element too many (fixed in 1.18, scipy PR #24323);
+    for the Jacobian's last column that element lies past the end of its heap block, so fits of the same data could
+    differ from call to call. There an inert parameter d is appended, with one residual `_INERT` d: its Jacobian column
+    (0,...,0,`_INERT`) is orthogonal to the others and the smallest, so pivoting leaves it last, its norm is never
+    re-computed, and the real last column's extra element is the 0 at its top. The real parameters' iterates are plain
+    MINPACK's when the word past the block holds 0 (other columns' extra element is the next column's top, inside the
+    block, as before), and d stays 0. (SciPy 1.15's 'lm' counts finite differences in `max_nfev`: there d costs one
+    call per Jacobian.)"""
+    if not _MINPACK_OOB:
+        sol = least_squares(fun, x0, args=args, method='lm', max_nfev=max_nfev)
+        return sol.x, sol.fun
+    f = lambda x, *a: np.append(fun(x[:-1], *a), _INERT * x[-1])
+    sol = least_squares(f, np.append(x0, 0.0), args=args, method='lm', max_nfev=max_nfev)
+    return sol.x[:-1], sol.fun[:-1]
+
 class ProjectedFit(NamedTuple):
     family: str        # the family fitted
     rmse_px: float     # RMS pixel residual over the frames with a ball (and, when fitted, a shadow)
@@ -255,10 +275,10 @@ def fit_projected(cam, uv, family:str, n_starts:int=2, max_nfev:int=40, shadow=N
     err, best, n_res = np.nan_to_num(err, nan=np.inf), None, 2 * (ok.sum() + oks.sum())
     for i in np.argsort(err)[:n_starts]:
         x0, frame = _start(family, th[i], eye)
-        sol = least_squares(res, x0, args=(ws[i], frame), method='lm', max_nfev=max_nfev)
-        rmse = float(np.sqrt(np.mean(sol.fun[:n_res] ** 2)))
+        x, fun = _lm(res, x0, (ws[i], frame), max_nfev)
+        rmse = float(np.sqrt(np.mean(fun[:n_res] ** 2)))
         if best is None or rmse < best.rmse_px:
-            p = _params(family, sol.x, ws[i], frame)
+            p = _params(family, x, ws[i], frame)
             best = ProjectedFit(family, rmse, p, proj(family_points(family, p, t)))
     return best
 
