@@ -2,7 +2,7 @@
 import numpy as np, pytest, torch
 import trajnb.generate as G
 from trajnb.generate import (MaskGITConfig, MaskedTokenTransformer, TrackFlow, LearnedGenerator, PhysicsGenerator, MotionPrior,
-                             train_track_flow, save_track_flow, load_track_flow, token_levels, PixelJudge, judge_apply,
+                             train_track_flow, save_track_flow, load_track_flow, train_track_ar, save_track_ar, load_track_ar, token_levels, PixelJudge, judge_apply,
                              frechet_distance, shuffle_frames)
 from trajnb.tokenizer import VideoTokenizer, TokenizerConfig
 from trajnb.dataset import make_dataset
@@ -63,3 +63,22 @@ def test_two_point_flow_with_its_track_model(parts):
     assert flow.cfg['points'] == 2 and drawn.shape == (2, 16, 2, 2) and ids.shape == (2, *tok.grid)
     with pytest.raises(ValueError, match='point'):
         LearnedGenerator(tm, tok, flow)                                               # a one-point renderer cannot follow it
+
+def test_autoregressive_motion_calls_no_physics(parts, tmp_path):
+    "The autoregressive track model trains and draws both points with the physics switched off, the same as with it on; it saves, loads and keeps its seed."
+    tok, _, ds, _ = parts
+    from trajnb.dataset import tracks_of, estimate_background
+    tracks = tracks_of(ds.videos, estimate_background(ds.videos))
+    tm2 = MaskedTokenTransformer(MaskGITConfig(tok.codebook_size, tok.grid, d_model=32, n_layers=1, levels=token_levels(tok),
+                                               track=True, track_points=2)).eval()
+    ar, _ = train_track_ar(tracks, ds.labels, steps=5, bins=8, d_model=16, n_layers=1)
+    ref = LearnedGenerator(tm2, tok, ar, steps=2).sample('helical', 2, seed=4)
+    with physics_disabled(globals()):
+        ar2, _ = train_track_ar(tracks, ds.labels, steps=5, bins=8, d_model=16, n_layers=1)
+        ids, drawn = LearnedGenerator(tm2, tok, ar2, steps=2).sample('helical', 2, seed=4)
+    assert torch.equal(ids, ref[0]) and np.array_equal(drawn, ref[1]) and drawn.shape == (2, 16, 2, 2)
+    f = save_track_ar(ar, tmp_path/'ar.pt')
+    assert torch.equal(load_track_ar(f).sample([0, 3], seed=2), ar.sample([0, 3], seed=2))
+    assert not torch.equal(ar.sample([0], seed=2), ar.sample([0], seed=3))
+    with pytest.raises(ValueError, match='track AR'):
+        load_track_ar(save_track_flow(train_track_flow(tracks, ds.labels, steps=2, width=8)[0], tmp_path/'flow.pt'))
