@@ -13,11 +13,12 @@ import argparse, copy, json, time
 import numpy as np, pandas as pd, torch
 from trajnb.core import run_path
 from trajnb.dataset import CLASSES, get_dataset, get_test_set, tracks_of, estimate_background, ball_centroid
-from trajnb.generate import get_generator, get_pixel_judge, judge_apply, frechet_references, train_track_flow
+from trajnb.generate import get_generator, get_pixel_judge, judge_apply, frechet_references, train_track_flow, train_track_ar
 
 ap = argparse.ArgumentParser()
 ap.add_argument('--run', default='runs/full')
 ap.add_argument('--config', default='{"steps": 30000, "width": 256, "depth": 6, "batch_size": 256, "lr": 0.001}')
+ap.add_argument('--kind', default='flow', choices=('flow', 'ar'), help="the alternative track model: a `TrackFlow` or a `TrackAR` (--config: train_track_ar's kwargs)")
 ap.add_argument('--n_per_class', type=int, default=100)
 ap.add_argument('--sets', type=int, default=2)
 ap.add_argument('--refs', type=int, default=10)
@@ -32,9 +33,9 @@ dec = json.loads((run / 'learned_generator' / 'decoding.json').read_text())
 tr = ds.indices('train'); bg = estimate_background(ds.videos[tr])
 with np.load(run / 'stream_tracks.npz') as z: st, sl = z['tracks'], z['labels']
 t0 = time.time()
-flow, _ = train_track_flow(np.concatenate([tracks_of(ds.videos[tr], bg), st]), np.concatenate([ds.labels[tr], sl]), **json.loads(a.config))
-print(f'flow {a.config} trained in {time.time() - t0:.0f} s', flush=True)
-alt = copy.copy(base); alt.flow = flow.eval()
+flow, _ = (train_track_flow if a.kind == 'flow' else train_track_ar)(np.concatenate([tracks_of(ds.videos[tr], bg), st]), np.concatenate([ds.labels[tr], sl]), **json.loads(a.config))
+print(f'{a.kind} {a.config} trained in {time.time() - t0:.0f} s', flush=True)
+alt = copy.copy(base); alt.motion = flow.eval()
 speed = lambda v: float(np.nanmean(np.linalg.norm(np.diff(ball_centroid(v), axis=1), axis=-1)))
 sets, speeds = {}, {'real': speed(big.videos[:400])}
 for name, g in [('run flow', base), ('alternative flow', alt)]:

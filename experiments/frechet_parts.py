@@ -38,10 +38,10 @@ floor_idx = balanced()
 sets, motion = {'real (floor)': real[floor_idx]}, {'real videos': ball_centroid(big.videos[floor_idx])}
 follow = []
 if a.along:                                    # the renderer along the floor set's own tracks: raw, and smoothed as the flow represents them
-    bg = estimate_background(ds.videos[ds.indices('train')]); P = g.flow.cfg['points']
+    bg = estimate_background(ds.videos[ds.indices('train')]); P = g.motion.cfg['points']
     real_tr = torch.from_numpy(tracks_of(big.videos[floor_idx], bg if P > 1 else None)); real_tr = real_tr.squeeze(2) if P == 1 else real_tr
     shrink = lambda t, f: t.mean(1, keepdim=True) + f * (t - t.mean(1, keepdim=True))   # the motion about its mean position, scaled by f
-    for name, tr in [('along real tracks', real_tr), (f"along real tracks kept to {g.flow.cfg['n_coef']} DCT coefficients", g.flow.denorm(g.flow.norm(real_tr))),
+    for name, tr in [('along real tracks', real_tr), (f"along real tracks kept to {g.motion.cfg['n_coef']} DCT coefficients", g.motion.denorm(g.motion.norm(real_tr))),
                      ('along real tracks, motion x0.95', shrink(real_tr, 0.95)), ('along real tracks, motion x0.90', shrink(real_tr, 0.90))]:
         ids = torch.cat([maskgit_decode(g.model, torch.as_tensor(big.labels[floor_idx[i:i + 100]]), seed=950 + i, track=tr[i:i + 100], **{**g.defaults, **dec})
                          for i in range(0, len(floor_idx), 100)])

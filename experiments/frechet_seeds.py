@@ -26,7 +26,7 @@ run = run_path(a.runs[0]); ds = get_dataset(run); big = get_test_set(run); k = a
 judge = get_pixel_judge(run, len(ds)); feat = lambda v: judge_apply(judge, v, 'features').numpy()
 real = feat(big.videos); sets = {}
 for r in a.runs:
-    g = get_generator(r, len(ds), 0, kind='learned'); P = g.flow.cfg['points']
+    g = get_generator(r, len(ds), 0, kind='learned'); P = g.motion.cfg['points']
     for d in json.loads(a.decodings):
         for s in range(a.sets):
             off = 700 + 1000 * s

@@ -41,7 +41,7 @@ for r in a.runs:
     g = get_generator(r, len(ds), 0, kind='learned')
     for name, kw in [('chosen ' + json.dumps({k2: g.defaults[k2] for k2 in ('steps', 'temperature')}), {}), ('argmax 8', dict(steps=8, temperature=0.0))]:
         f = np.concatenate([feat(g.tok.decode(g.sample_ids(c, k, seed=a.offset + i, **kw)).clamp(0, 1)) for i, c in enumerate(CLASSES)])
-        rows.append(dict(set=f"{r} P={g.flow.cfg['points']} {name}", vs_split=frechet_distance(f, split_f), vs_big=big_draws(f)))
+        rows.append(dict(set=f"{r} P={g.motion.cfg['points']} {name}", vs_split=frechet_distance(f, split_f), vs_big=big_draws(f)))
         print(rows[-1], flush=True)
 for row in rows:
     print(f"{row['set']:60s} vs {a.split} {row['vs_split']:7.2f}   vs large test {row['vs_big'][0]:7.2f} +/- {row['vs_big'][1]:.2f}")
