@@ -50,14 +50,7 @@ if a.own:                                      # does the published flow shrink 
     from trajnb.generate import load_track_flow
     own = load_track_flow(run / 'learned_generator' / 'track_flow.pt'); ot_, oy = st[-3000:], sl[-3000:]; ok = fin(ot_); ot_, oy = ot_[ok], oy[ok]
     for tau in json.loads(a.noise_scales):
-        x0 = lambda n, s_: tau * torch.randn(n, own.dim, generator=torch.Generator().manual_seed(s_))
-        smp = []
-        for i in range(0, len(oy), 500):                                    # `TrackFlow.sample`'s Heun steps, from a scaled start
-            lab = torch.as_tensor(oy[i:i + 500]); x = x0(len(lab), 5 + i); dt = 1 / 32
-            with torch.no_grad():
-                for k in range(32):
-                    t = torch.full((len(x),), k * dt); v1 = own(x, t, lab); v2 = own(x + dt * v1, t + dt, lab); x = x + dt * 0.5 * (v1 + v2)
-            smp.append(own.denorm(x).numpy())
+        smp = [own.sample(torch.as_tensor(oy[i:i + 500]), seed=5 + i, noise_scale=tau).numpy() for i in range(0, len(oy), 500)]
         ps, pr = path(np.concatenate(smp)), path(ot_)
         print(f'noise sd {tau}: path length flow/real at quantiles 0.1, 0.5, 0.9 per class',
               {c: [round(float(np.quantile(ps[oy == c], q) / np.quantile(pr[oy == c], q)), 3) for q in (0.1, 0.5, 0.9)] for c in range(4)}, flush=True)
