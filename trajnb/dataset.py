@@ -581,7 +581,7 @@ def tracks_of(videos, background=None, chunk:int=256) -> np.ndarray:
         return ball if background is None else np.concatenate([ball, shadow_centroid(v, background).astype(np.float32)[:, :, None]], 2)
     return chunked(read, videos, chunk)
 
-def training_tracks(ds, shadow:bool=True) -> 'torch.Tensor':
+def training_tracks(ds, shadow:bool=True):
     "Every video's tracks read from its pixels (`tracks_of`), all 16 frames, as a torch tensor: the ball's (N,16,2), with `shadow` also the shadow's (N,16,2,2) (the scene estimated from the training split)."
     import torch
     tr = torch.from_numpy(tracks_of(ds.videos, estimate_background(ds.videos[ds.indices('train')]) if shadow else None))
