@@ -13,9 +13,8 @@ Also the floor's own tracks kept to 8, 12 and 16 DCT coefficients: what the repr
 """
 import argparse, json, time
 import numpy as np, pandas as pd, torch
-from trajnb.core import run_path
-from trajnb.dataset import get_dataset, tracks_of, estimate_background
-from trajnb.generate import train_track_flow, frechet_distance
+from trajnb.generate import train_track_flow
+from _common import load_run, finite as fin, path_len as path, StreamFidelity
 
 ap = argparse.ArgumentParser()
 ap.add_argument('--run', default='runs/full')
@@ -28,24 +27,9 @@ ap.add_argument('--own', action='store_true', help="also: the run's saved flow a
 ap.add_argument('--noise_scales', default='[1.0, 1.05, 1.1]', help='sd of the starting noise when sampling (1: as trained)')
 ap.add_argument('--split', default='val', choices=('val', 'test'), help='unused: the reference is held-out stream tracks')
 a = ap.parse_args()
-torch.set_num_threads(a.threads)
-run = run_path(a.run); ds = get_dataset(run)
-with np.load(run / 'stream_tracks.npz') as z: st, sl = z['tracks'], z['labels']
-tr = ds.indices('train'); bg = estimate_background(ds.videos[tr])
-train_t = np.concatenate([tracks_of(ds.videos[tr], bg), st[:a.n_train]]); train_y = np.concatenate([ds.labels[tr], sl[:a.n_train]])
-ref_t, ref_y = st[a.n_train:a.n_train + a.n_ref], sl[a.n_train:a.n_train + a.n_ref]
-flo_t, flo_y = st[a.n_train + a.n_ref:a.n_train + 2 * a.n_ref], sl[a.n_train + a.n_ref:a.n_train + 2 * a.n_ref]
-fin = lambda t: np.isfinite(t).reshape(len(t), -1).all(1)
-ref_t = ref_t[fin(ref_t)]
-def parts(t) -> dict:
-    ball, sh = t[:, :, 0], t[:, :, 1]; f = lambda x: x.reshape(len(x), -1)
-    return dict(all=f(t), ball_vel=f(np.diff(ball, axis=1)), ball_acc=f(np.diff(ball, 2, axis=1)), offset=f(sh - ball))
-R = parts(ref_t)
-def score(t) -> dict:
-    t = t[fin(t)]; P = parts(t)
-    out = {k: round(frechet_distance(P[k], R[k]), 3) for k in R}
-    return dict(**out, path_ratio=round(path(t).mean() / path(ref_t).mean(), 3))
-path = lambda x: np.linalg.norm(np.diff(x[:, :, 0], axis=1), axis=-1).sum(1)
+run, ds, _ = load_run(a, test_set=False)
+S = StreamFidelity(run, ds, a.n_train, a.n_ref)
+st, sl, train_t, train_y, flo_t, flo_y, score = S.st, S.sl, S.train_t, S.train_y, S.flo_t, S.flo_y, S.score
 if a.own:                                      # does the published flow shrink even the tracks it learned from? Quantiles of path length, flow / real
     from trajnb.generate import load_track_flow
     own = load_track_flow(run / 'learned_generator' / 'track_flow.pt'); ot_, oy = st[-3000:], sl[-3000:]; ok = fin(ot_); ot_, oy = ot_[ok], oy[ok]

@@ -10,10 +10,10 @@ reference sets of large-test-set videos (05's `frechet_references`; the floor is
 mean ball speed (px a frame), real videos' for reference.
 """
 import argparse, copy, json, time
-import numpy as np, pandas as pd, torch
-from trajnb.core import run_path
-from trajnb.dataset import CLASSES, get_dataset, get_test_set, tracks_of, estimate_background, ball_centroid
-from trajnb.generate import get_generator, get_pixel_judge, judge_apply, frechet_references, train_track_flow, train_track_ar
+import numpy as np, pandas as pd
+from trajnb.dataset import CLASSES, tracks_of, estimate_background, ball_centroid
+from trajnb.generate import frechet_references, train_track_flow, train_track_ar
+from _common import judge_setup
 
 ap = argparse.ArgumentParser()
 ap.add_argument('--run', default='runs/full')
@@ -25,11 +25,7 @@ ap.add_argument('--refs', type=int, default=10)
 ap.add_argument('--threads', type=int, default=2)
 ap.add_argument('--split', default='val', choices=('val', 'test'), help='unused: the large test set is the reference, as in 05')
 a = ap.parse_args()
-torch.set_num_threads(a.threads)
-run = run_path(a.run); ds = get_dataset(run); big = get_test_set(run); k = a.n_per_class
-judge = get_pixel_judge(run, len(ds)); feat = lambda v: judge_apply(judge, v, 'features').numpy()
-base = get_generator(run, len(ds), 0, kind='learned')
-dec = json.loads((run / 'learned_generator' / 'decoding.json').read_text())
+run, ds, big, judge, feat, base, dec = judge_setup(a); k = a.n_per_class
 tr = ds.indices('train'); bg = estimate_background(ds.videos[tr])
 with np.load(run / 'stream_tracks.npz') as z: st, sl = z['tracks'], z['labels']
 t0 = time.time()

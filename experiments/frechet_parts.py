@@ -10,11 +10,11 @@ motion itself: the mean size of the measured track's second differences (`track_
 real videos, the generated videos and the flow's own tracks (what the renderer was asked to follow), and how far the
 rendered ball lands from the track it was asked to follow.
 """
-import argparse, json
+import argparse
 import numpy as np, pandas as pd, torch
-from trajnb.core import run_path
-from trajnb.dataset import CLASSES, get_dataset, get_test_set, ball_centroid, tracks_of, estimate_background
-from trajnb.generate import get_generator, get_pixel_judge, judge_apply, frechet_distance, track_roughness, maskgit_decode
+from trajnb.dataset import CLASSES, ball_centroid, tracks_of, estimate_background
+from trajnb.generate import frechet_distance, track_roughness, maskgit_decode
+from _common import judge_setup
 
 ap = argparse.ArgumentParser()
 ap.add_argument('--run', default='runs/full')
@@ -25,11 +25,7 @@ ap.add_argument('--threads', type=int, default=2)
 ap.add_argument('--along', action='store_true', help="also draw the floor set's own tracks, raw and kept to the flow's DCT coefficients")
 ap.add_argument('--split', default='val', choices=('val', 'test'), help='unused: the large test set is the reference, as in 05')
 a = ap.parse_args()
-torch.set_num_threads(a.threads)
-run = run_path(a.run); ds = get_dataset(run); big = get_test_set(run); k = a.n_per_class
-judge = get_pixel_judge(run, len(ds)); feat = lambda v: judge_apply(judge, v, 'features').numpy()
-g = get_generator(run, len(ds), 0, kind='learned')
-dec = json.loads((run / 'learned_generator' / 'decoding.json').read_text())
+run, ds, big, judge, feat, g, dec = judge_setup(a); k = a.n_per_class
 real = feat(big.videos); half = real.shape[1] // 2
 rng = np.random.default_rng(0)
 def balanced(exclude=()):
