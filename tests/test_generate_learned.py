@@ -50,13 +50,19 @@ def test_judge_and_frechet():
     s = shuffle_frames(np.arange(32).reshape(2, 16), seed=0)
     assert sorted(s[0]) == list(range(16)) and not np.array_equal(s, np.arange(32).reshape(2, 16))
 
-def test_two_point_flow_with_its_track_model(parts):
-    "A flow over the ball's and the shadow's tracks draws both, under the physics switch, and needs a track model of two points."
-    tok, tm, ds, _ = parts
+@pytest.fixture(scope='module')
+def two_point(parts):
+    "The ball's and the shadow's tracks (N,16,2,2) read from the pixels, and an untrained track model of two points."
+    tok, _, ds, _ = parts
     from trajnb.dataset import tracks_of, estimate_background
-    tracks = tracks_of(ds.videos, estimate_background(ds.videos))                   # (N,16,2,2), from pixels
     tm2 = MaskedTokenTransformer(MaskGITConfig(tok.codebook_size, tok.grid, d_model=32, n_layers=1, levels=token_levels(tok),
                                                track=True, track_points=2)).eval()
+    return tracks_of(ds.videos, estimate_background(ds.videos)), tm2
+
+def test_two_point_flow_with_its_track_model(parts, two_point):
+    "A flow over the ball's and the shadow's tracks draws both, under the physics switch, and needs a track model of two points."
+    tok, tm, ds, _ = parts
+    tracks, tm2 = two_point
     with physics_disabled(globals()):
         flow, _ = train_track_flow(tracks, ds.labels, steps=10, width=16)
         ids, drawn = LearnedGenerator(tm2, tok, flow, steps=2).sample('linear', 2, seed=1)
@@ -64,13 +70,10 @@ def test_two_point_flow_with_its_track_model(parts):
     with pytest.raises(ValueError, match='point'):
         LearnedGenerator(tm, tok, flow)                                               # a one-point renderer cannot follow it
 
-def test_autoregressive_motion_calls_no_physics(parts, tmp_path):
+def test_autoregressive_motion_calls_no_physics(parts, two_point, tmp_path):
     "The autoregressive track model trains and draws both points with the physics switched off, the same as with it on; it saves, loads and keeps its seed."
     tok, _, ds, _ = parts
-    from trajnb.dataset import tracks_of, estimate_background
-    tracks = tracks_of(ds.videos, estimate_background(ds.videos))
-    tm2 = MaskedTokenTransformer(MaskGITConfig(tok.codebook_size, tok.grid, d_model=32, n_layers=1, levels=token_levels(tok),
-                                               track=True, track_points=2)).eval()
+    tracks, tm2 = two_point
     ar, _ = train_track_ar(tracks, ds.labels, steps=5, bins=8, d_model=16, n_layers=1)
     ref = LearnedGenerator(tm2, tok, ar, steps=2).sample('helical', 2, seed=4)
     with physics_disabled(globals()):
