@@ -3,14 +3,15 @@
 `flow_eval.py` and `flow_sweep.py`: the arguments they share (`--run`, `--more`, `--configs`, `--threads`), loading
 the run, the further stream tracks and the per-class Frechet distances of tracks. `flow_fidelity.py` and
 `track_ar.py`: `StreamFidelity`, held-out cached stream tracks as reference and floor. `flow_judge.py` and
-`frechet_parts.py`: `judge_setup`, the run's pixel judge and learned generator. Each script adds its own `--split`: `tests/test_experiments.py`
+`frechet_parts.py`: `judge_setup`, the run's pixel judge and learned generator. `ar_temperature.py` and
+`ar_basis.py`: `VideoFidelity`, a learned generator's videos scored as 05 scores them. Each script adds its own `--split`: `tests/test_experiments.py`
 reads a script's split from the script's own code, so no helper here adds one or names a split.
 """
 import argparse, json
 import numpy as np, torch
 from trajnb.core import run_path
-from trajnb.dataset import CLASSES, get_dataset, get_test_set, more_training_videos, tracks_of, estimate_background
-from trajnb.generate import video_tracks, frechet_distance, get_generator, get_pixel_judge, judge_apply
+from trajnb.dataset import CLASSES, get_dataset, get_test_set, more_training_videos, tracks_of, estimate_background, ball_centroid
+from trajnb.generate import video_tracks, frechet_distance, get_generator, get_pixel_judge, judge_apply, track_roughness
 
 def flow_parser(more_help:str=None, configs_help:str=None) -> argparse.ArgumentParser:
     "A parser with the arguments the flow experiments share; the script adds its own."
@@ -82,3 +83,37 @@ class StreamFidelity:
         if y is not None:
             y = y[ok]; out.update({f'path_{c}': round(float(np.median(path_len(t[y == c])) / np.median(path_len(self.ref_t[self.ref_y == c]))), 3) for c in range(4)})
         return out
+
+class VideoFidelity:
+    "How close a learned generator's videos are to real ones, as 05 judges them: the Frechet distance (whole pixel-judge vector and each half) to `n_refs` random balanced real reference sets of `n_per_class` per class from the large test set `big`, a floor set disjoint from them, the copy rate against the training split (05's threshold: the 5th percentile of the `split` videos' distance to it), and the mean second difference (`track_roughness`) of the drawn ball and of the track it was asked to follow."
+    def __init__(self, run, ds, big, gen, feat, n_per_class:int=100, n_refs:int=10, split:str='val'):
+        from trajnb.generate import small, nn_dist
+        from trajnb.tokenizer import get_tokens
+        self.gen, self.feat, self.k, self.small, self.nn_dist = gen, feat, n_per_class, small, nn_dist
+        self.real = feat(big.videos); self.half = self.real.shape[1] // 2
+        rng = np.random.default_rng(0)
+        balanced = lambda excl=(): np.concatenate([rng.choice(np.setdiff1d(np.flatnonzero(big.labels == i), excl), n_per_class, replace=False) for i in range(4)])
+        self.floor_idx = balanced(); self.refs = [balanced(self.floor_idx) for _ in range(n_refs)]
+        ids_all = get_tokens(run, gen.tok, ds)
+        rec = lambda idx: small(gen.tok.decode(torch.as_tensor(ids_all[idx])).clamp(0, 1))
+        self.train_rec = rec(ds.indices('train')); self.tau = float(np.quantile(nn_dist(rec(ds.indices(split)), self.train_rec), 0.05))
+        self.floor = dict(**self.fds(self.real[self.floor_idx]), roughness=float(np.nanmean(track_roughness(ball_centroid(big.videos[self.floor_idx])))))
+
+    def fds(self, x) -> dict:
+        "Frechet distances of features `x` to the references, averaged: whole vector, CNN half, track half."
+        h = self.half
+        return {p: float(np.mean([frechet_distance(x[:, s], self.real[r][:, s]) for r in self.refs]))
+                for p, s in (('whole', slice(None)), ('cnn', slice(0, h)), ('track', slice(h, None)))}
+
+    def score(self, offset:int, **dec) -> dict:
+        "The generator's `n_per_class` videos a class from seeds `offset + class`, decoded with `dec`, scored."
+        fs, vids, asked, near = [], [], [], []
+        for i, c in enumerate(CLASSES):
+            ids, tr = self.gen.sample(c, self.k, seed=offset + i, **dec)
+            v = self.gen.tok.decode(ids).clamp(0, 1); fs.append(self.feat(v)); vids.append(ball_centroid((v.numpy() * 255).astype(np.uint8)))
+            asked.append(tr[:, :, 0] if tr.ndim == 4 else tr); near.append(self.nn_dist(self.small(v), self.train_rec))
+        asked, vids = np.concatenate(asked), np.concatenate(vids)
+        rough = lambda t: [round(float(np.nanmean(track_roughness(t[i * self.k:(i + 1) * self.k]))), 3) for i in range(4)]
+        return dict(**self.fds(np.concatenate(fs)), copy_rate=float((np.concatenate(near) < self.tau).mean()), copies_by_class=[int((n < self.tau).sum()) for n in near],
+                    roughness=float(np.nanmean(track_roughness(vids))), asked_roughness=float(np.nanmean(track_roughness(asked))),
+                    asked_by_class=rough(asked), path_px=float(np.nanmean(np.linalg.norm(np.diff(asked, axis=1), axis=-1).sum(1))))
