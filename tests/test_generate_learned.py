@@ -85,3 +85,18 @@ def test_autoregressive_motion_calls_no_physics(parts, two_point, tmp_path):
     assert not torch.equal(ar.sample([0], seed=2), ar.sample([0], seed=3))
     with pytest.raises(ValueError, match='track AR'):
         load_track_ar(save_track_flow(train_track_flow(tracks, ds.labels, steps=2, width=8)[0], tmp_path/'flow.pt'))
+
+def test_train_generator_more_rows(parts, tmp_path):
+    "Further training rows (`more=`) join the train split: the background ids are taken over them too, and fg_tokens cannot go with them."
+    tok, tm, ds, tracks = parts
+    from trajnb.train import TrainConfig
+    ids = torch.randint(0, tok.codebook_size, (len(ds), *tok.grid))
+    more_ids = torch.full((6, *tok.grid), 7)                          # six further grids of one id: they outvote the train split at every position
+    cfg = MaskGITConfig(tok.codebook_size, tok.grid, d_model=16, n_layers=1, levels=token_levels(tok), track=True)
+    tc = TrainConfig(epochs=1, batch_size=4, progress=False)
+    fit = G.train_generator(ids, ds, cfg, tc, G.MaskGITLoss(p_track=1.0), tmp_path, tracks=tracks, more=(more_ids, np.zeros(6, int), tracks[:6]))
+    assert (fit.model.background == 7).all()
+    plain = G.train_generator(ids, ds, cfg, tc, G.MaskGITLoss(p_track=1.0), tmp_path / 'plain', tracks=tracks)
+    assert not (plain.model.background == 7).all()
+    with pytest.raises(ValueError, match='fg_tokens'):
+        G.train_generator(ids, ds, cfg, tc, None, tmp_path, fg_tokens=torch.zeros(len(ds), 64, dtype=torch.bool), more=(more_ids, np.zeros(6, int), tracks[:6]))

@@ -354,10 +354,17 @@ class GenFit(NamedTuple):
     path: Path                      # where it was saved
 
 def train_generator(ids, ds, model_cfg:MaskGITConfig, train_cfg:TrainConfig, loss:MaskGITLoss=None, run_dir=None,
-                    n_val:int=None, seed:int=0, name='generator', fg_tokens=None, resume=False, tracks=None, init=None) -> GenFit:
-    "Train a `MaskedTokenTransformer` on the token grids `ids` (N,t,h,w) of `ds`'s train split; validate on (up to `n_val` of) val. A model that takes a track trains on `tracks` (default: `video_tracks` of the videos). `init`: a state dict to start from (a model without the track embedding: fine-tuning)."
+                    n_val:int=None, seed:int=0, name='generator', fg_tokens=None, resume=False, tracks=None, init=None, more=None) -> GenFit:
+    "Train a `MaskedTokenTransformer` on the token grids `ids` (N,t,h,w) of `ds`'s train split; validate on (up to `n_val` of) val. A model that takes a track trains on `tracks` (default: `video_tracks` of the videos). `init`: a state dict to start from (a model without the track embedding: fine-tuning). `more`: further training rows (ids (M,t,h,w), labels (M,), tracks (M,...) or None), trained on beside the train split."
     ids, labels = torch.as_tensor(np.asarray(ids), dtype=torch.long), torch.as_tensor(ds.labels)
     tr, va = ds.indices('train'), ds.indices('val')[:n_val]
+    if more is not None:                                                # further training videos: appended rows, all in the train split
+        if fg_tokens is not None: raise ValueError('more= does not take fg_tokens')
+        if model_cfg.track and tracks is None: tracks = video_tracks(ds.videos)
+        m_ids, m_lab, m_tr = more; n0 = len(ids)
+        ids, labels = torch.cat([ids, torch.as_tensor(np.asarray(m_ids), dtype=torch.long)]), torch.cat([labels, torch.as_tensor(m_lab)])
+        if model_cfg.track: tracks = torch.cat([torch.as_tensor(tracks, dtype=torch.float32), torch.as_tensor(m_tr, dtype=torch.float32)])
+        tr = np.concatenate([tr, np.arange(n0, len(ids))])
     seed_everything(seed)
     model = MaskedTokenTransformer(model_cfg)
     if init is not None:
@@ -421,14 +428,14 @@ def mean_pairwise(a) -> float:
 # %% ../nbs/05_generate.ipynb #b99f3716
 def train_track_model(gen:VideoGenerator, ds, ids, run_dir=None, epochs:int=4, lr:float=2e-3, p_prefix:float=0.5,
                       p_prefix_uncond:float=0.5, n_past_steps:int=3, batch_size:int=8, n_val:int=64, seed:int=0, device='cpu',
-                      fg_weight:float=4.0, track_noise:float=0.2, progress:bool=True, name:str='track_model', tracks=None) -> GenFit:
-    "Fine-tune `gen`'s transformer into one that also takes the ball's image track: its weights plus a track embedding, trained with every grid's own track (noised `track_noise` px) on the usual mask patterns (a fraction `p_prefix`: steps >= `n_past_steps` from the rest, without the class a fraction `p_prefix_uncond` of those) -> `GenFit`, saved as run_dir/`name`/generator.pt. `tracks`: every video's track (N,16,2) or (N,16,P,2) (default: `video_tracks`, the ball's)."
+                      fg_weight:float=4.0, track_noise:float=0.2, progress:bool=True, name:str='track_model', tracks=None, more=None) -> GenFit:
+    "Fine-tune `gen`'s transformer into one that also takes the ball's image track: its weights plus a track embedding, trained with every grid's own track (noised `track_noise` px) on the usual mask patterns (a fraction `p_prefix`: steps >= `n_past_steps` from the rest, without the class a fraction `p_prefix_uncond` of those) -> `GenFit`, saved as run_dir/`name`/generator.pt. `tracks`: every video's track (N,16,2) or (N,16,P,2) (default: `video_tracks`, the ball's). `more`: further training videos as (token grids, labels, tracks), trained on beside the train split."
     P = 1 if tracks is None or np.ndim(tracks) == 3 else np.shape(tracks)[2]
     cfg = replace(gen.model.cfg, track=True, frames=gen.tok.cfg.frames, size=gen.tok.cfg.size, track_points=P)
     loss = MaskGITLoss(p_prefix=p_prefix, p_prefix_uncond=p_prefix_uncond, n_past_steps=n_past_steps, fg_weight=fg_weight,
                        p_track=1.0, track_noise=track_noise)
     tcfg = TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, device=device, progress=progress)
-    return train_generator(ids, ds, cfg, tcfg, loss, run_dir, n_val=n_val, seed=seed, name=name, init=gen.model.state_dict(), tracks=tracks)
+    return train_generator(ids, ds, cfg, tcfg, loss, run_dir, n_val=n_val, seed=seed, name=name, init=gen.model.state_dict(), tracks=tracks, more=more)
 
 class PhysicsGenerator(VideoGenerator):
     "Class-conditional videos: a path drawn from the family's motion prior, drawn into a video by the track-taking transformer."
