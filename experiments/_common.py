@@ -11,7 +11,8 @@ import argparse, json
 import numpy as np, torch
 from trajnb.core import run_path
 from trajnb.dataset import CLASSES, get_dataset, get_test_set, more_training_videos, tracks_of, estimate_background, ball_centroid
-from trajnb.generate import video_tracks, frechet_distance, get_generator, get_pixel_judge, judge_apply, track_roughness
+from trajnb.generate import video_tracks, frechet_distance, get_generator, get_pixel_judge, judge_apply, track_roughness, small, nn_dist
+from trajnb.tokenizer import get_tokens
 
 def flow_parser(more_help:str=None, configs_help:str=None) -> argparse.ArgumentParser:
     "A parser with the arguments the flow experiments share; the script adds its own."
@@ -87,9 +88,7 @@ class StreamFidelity:
 class VideoFidelity:
     "How close a learned generator's videos are to real ones, as 05 judges them: the Frechet distance (whole pixel-judge vector and each half) to `n_refs` random balanced real reference sets of `n_per_class` per class from the large test set `big`, a floor set disjoint from them, the copy rate against the training split (05's threshold: the 5th percentile of the `split` videos' distance to it), and the mean second difference (`track_roughness`) of the drawn ball and of the track it was asked to follow."
     def __init__(self, run, ds, big, gen, feat, n_per_class:int=100, n_refs:int=10, split:str='val'):
-        from trajnb.generate import small, nn_dist
-        from trajnb.tokenizer import get_tokens
-        self.gen, self.feat, self.k, self.small, self.nn_dist = gen, feat, n_per_class, small, nn_dist
+        self.gen, self.feat, self.k = gen, feat, n_per_class
         self.real = feat(big.videos); self.half = self.real.shape[1] // 2
         rng = np.random.default_rng(0)
         balanced = lambda excl=(): np.concatenate([rng.choice(np.setdiff1d(np.flatnonzero(big.labels == i), excl), n_per_class, replace=False) for i in range(4)])
@@ -111,7 +110,7 @@ class VideoFidelity:
         for i, c in enumerate(CLASSES):
             ids, tr = self.gen.sample(c, self.k, seed=offset + i, **dec)
             v = self.gen.tok.decode(ids).clamp(0, 1); fs.append(self.feat(v)); vids.append(ball_centroid((v.numpy() * 255).astype(np.uint8)))
-            asked.append(tr[:, :, 0] if tr.ndim == 4 else tr); near.append(self.nn_dist(self.small(v), self.train_rec))
+            asked.append(tr[:, :, 0] if tr.ndim == 4 else tr); near.append(nn_dist(small(v), self.train_rec))
         asked, vids = np.concatenate(asked), np.concatenate(vids)
         rough = lambda t: [round(float(np.nanmean(track_roughness(t[i * self.k:(i + 1) * self.k]))), 3) for i in range(4)]
         return dict(**self.fds(np.concatenate(fs)), copy_rate=float((np.concatenate(near) < self.tau).mean()), copies_by_class=[int((n < self.tau).sum()) for n in near],

@@ -14,6 +14,7 @@ import numpy as np, pandas as pd, torch
 from trajnb.dataset import tracks_of, estimate_background, more_training_videos
 from trajnb.generate import train_track_model, load_generator
 from trajnb.tokenizer import get_tokens
+from trajnb.classify import video_ids
 from _common import judge_setup, VideoFidelity
 
 ap = argparse.ArgumentParser()
@@ -33,7 +34,7 @@ rows = [dict(renderer='real (floor)', **V.floor)]; print(rows[-1], flush=True)
 for s in range(a.sets): rows.append(dict(renderer="run's own", seeds=700 + 1000 * s, **V.score(700 + 1000 * s, **dec))); print(rows[-1], flush=True)
 t0 = time.time()
 more = more_training_videos(ds, a.more, exclude=big.points)
-with torch.no_grad(): more_ids = torch.cat([g.tok.encode(torch.from_numpy(more.videos[i:i + 64]).float() / 255) for i in range(0, len(more), 64)]).numpy()
+more_ids = video_ids(g.tok, more.videos)
 bg = estimate_background(ds.videos[ds.indices('train')])
 ids = np.concatenate([get_tokens(run, g.tok, ds), more_ids]); tracks = np.concatenate([tracks_of(ds.videos, bg), tracks_of(more.videos, bg)])
 split = np.concatenate([ds.split, more.split])                  # the track model validates on the val split, as in 05

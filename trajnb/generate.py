@@ -10,8 +10,8 @@ __all__ = ['TRACK_FEATS', 'GEN_FORMAT', 'JUDGE_FORMAT', 'FLOW_FORMAT', 'TRACK_BA
            'train_generator', 'VideoGenerator', 'small', 'nn_dist', 'mean_pairwise', 'train_track_model',
            'PhysicsGenerator', 'get_generator', 'generate', 'PixelJudge', 'judge_apply', 'train_pixel_judge',
            'save_pixel_judge', 'load_pixel_judge', 'get_pixel_judge', 'frechet_distance', 'frechet_references',
-           'shuffle_frames', 'track_roughness', 'dct_basis', 'legendre_basis', 'dct_coefs', 'dct_tracks', 'TrackFlow',
-           'ot_pair', 'train_track_flow', 'fit_averaged', 'save_track_flow', 'load_track_flow', 'TrackAR',
+           'shuffle_frames', 'track_roughness', 'dct_basis', 'legendre_basis', 'dct_coefs', 'dct_tracks', 'kept_tracks',
+           'TrackFlow', 'ot_pair', 'train_track_flow', 'fit_averaged', 'save_track_flow', 'load_track_flow', 'TrackAR',
            'train_track_ar', 'save_track_ar', 'load_track_ar', 'LearnedGenerator', 'load_learned_generator']
 
 # %% ../nbs/05_generate.ipynb #bab54c40
@@ -653,6 +653,12 @@ def dct_tracks(x, basis, size:int=64, points:int=1) -> torch.Tensor:
     uv = torch.einsum('kt,nkc->ntc', basis, x.view(len(x), len(basis), -1)) * (size / 4) + size / 2
     return uv if points == 1 else uv.view(len(x), -1, points, 2)
 
+def kept_tracks(uv, basis:str='dct', n_coef:int=8) -> torch.Tensor:
+    "Tracks (N,frames,2) or (N,frames,P,2) px kept to their `n_coef` lowest coefficients per coordinate in `TRACK_BASES[basis]`: what a track model's representation keeps of them."
+    uv = torch.as_tensor(uv, dtype=torch.float32); P = 1 if uv.ndim == 3 else uv.shape[2]
+    B = TRACK_BASES[basis](uv.shape[1], n_coef)
+    return dct_tracks(dct_coefs(uv, B, points=P), B, points=P)
+
 class TrackFlow(nn.Module):
     "Class-conditional flow matching over an image track (16 frames x `points` x 2 px: the ball's, or the ball's and its shadow's), written as its `n_coef` lowest coefficients per coordinate in a `TRACK_BASES` basis (DCT or Legendre): an MLP velocity field v(x_t, t, class)."
     def __init__(self, frames:int=16, n_classes:int=4, width:int=128, depth:int=3, size:int=64, n_coef:int=8, points:int=1, whiten:bool=False, basis:str='dct'):
@@ -686,8 +692,8 @@ class TrackFlow(nn.Module):
         return dct_tracks(x, self.basis, self.cfg['size'], self.cfg['points'])
 
     @torch.no_grad()
-    def sample(self, labels, seed:int=0, n_steps:int=32, noise_scale:float=1.0) -> torch.Tensor:
-        "New tracks (N,frames,2) or (N,frames,points,2) px of class ids `labels`: Gaussian noise (sd `noise_scale`; 1 as trained) carried along the learned velocity field to t = 1 (Heun steps)."
+    def sample(self, labels, seed:int=0, n_steps:int=32, noise_scale:float=1.0, **_) -> torch.Tensor:
+        "New tracks (N,frames,2) or (N,frames,points,2) px of class ids `labels`: Gaussian noise (sd `noise_scale`; 1 as trained) carried along the learned velocity field to t = 1 (Heun steps). Other keywords (a `TrackAR`'s `temperature`) are ignored, so that both motion models sample alike."
         labels = torch.as_tensor(labels, dtype=torch.long)
         x = noise_scale * torch.randn(len(labels), self.dim, generator=torch.Generator().manual_seed(int(seed)))
         dev = next(self.parameters()).device; x, labels, dt = x.to(dev), labels.to(dev), 1.0 / n_steps
@@ -861,8 +867,7 @@ class LearnedGenerator(VideoGenerator):
     def sample(self, class_name, n:int, seed:int=0, **kw) -> tuple:
         "(token grids (n,t,h,w), the learned image tracks (n,16,2) px, or (n,16,P,2) with the shadow's, that they were drawn along) of class `class_name`."
         label = self.label(class_name)
-        mkw = dict(temperature=self.motion_temperature) if isinstance(self.motion, TrackAR) else {}
-        track = self.motion.sample(torch.full((n,), label), seed=seed * 10 + label, n_steps=self.flow_steps, **mkw)
+        track = self.motion.sample(torch.full((n,), label), seed=seed * 10 + label, n_steps=self.flow_steps, temperature=self.motion_temperature)
         ids = maskgit_decode(self.model, torch.full((n,), label), seed=seed, track=track, **{**self.defaults, **kw})
         return ids.view(n, *self.model.cfg.grid).cpu(), track.numpy()
 
