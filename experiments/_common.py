@@ -29,9 +29,9 @@ def load_run(a, test_set:bool=True) -> tuple:
     run = run_path(a.run)
     return run, get_dataset(run), get_test_set(run) if test_set else None
 
-def judge_setup(a) -> tuple:
-    "`load_run`, then the run's pixel judge, its feature map, its learned generator and that generator's decoding: (run, ds, big, judge, feat, gen, decoding)."
-    run, ds, big = load_run(a)
+def judge_setup(a, test_set:bool=True) -> tuple:
+    "`load_run` (without the large test set, `big` None, unless `test_set`), then the run's pixel judge, its feature map, its learned generator and that generator's decoding: (run, ds, big, judge, feat, gen, decoding)."
+    run, ds, big = load_run(a, test_set)
     judge = get_pixel_judge(run, len(ds)); feat = lambda v: judge_apply(judge, v, 'features').numpy()
     gen = get_generator(run, len(ds), 0, kind='learned')
     return run, ds, big, judge, feat, gen, json.loads((run / 'learned_generator' / 'decoding.json').read_text())

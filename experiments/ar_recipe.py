@@ -24,10 +24,9 @@ published test set), on seed sets 700, 1700, ... (never published); `--sets 0` s
 """
 import argparse, json, time
 import numpy as np, pandas as pd, torch
-from trajnb.core import run_path
-from trajnb.dataset import tracks_of, estimate_background, make_test_set, save_dataset, load_dataset, get_dataset, get_test_set, more_training_tracks
-from trajnb.generate import train_track_ar, load_track_ar, save_track_ar, get_pixel_judge, judge_apply, get_generator
-from _common import VideoFidelity
+from trajnb.dataset import tracks_of, estimate_background, make_test_set, save_dataset, load_dataset, get_test_set, more_training_tracks
+from trajnb.generate import train_track_ar, load_track_ar, save_track_ar
+from _common import VideoFidelity, judge_setup
 
 ap = argparse.ArgumentParser()
 ap.add_argument('--run', default='runs/full')
@@ -44,13 +43,10 @@ ap.add_argument('--save', default=None, help='a directory to save each trained m
 ap.add_argument('--load', default='', help="comma-separated saved TrackAR files to score as well (no training); 'run' for the run's own")
 ap.add_argument('--split', default='val', choices=('val', 'test'), help="the AR model's validation tracks, and the copy threshold's held-out videos")
 a = ap.parse_args()
-torch.set_num_threads(a.threads)
-run = run_path(a.run); ds = get_dataset(run)
+run, ds, _, judge, feat, g, dec = judge_setup(a, test_set=False)        # the Frechet references come from `vs`, not the large test set
 vp = run / f'experiments_val_set_{a.val_seed}_{a.n_val}.npz'
 if vp.exists(): vs = load_dataset(vp)
 else: t0 = time.time(); vs = make_test_set(a.n_val, a.val_seed, ds.camera, exclude=ds); save_dataset(vs, vp); print(f'validation set made in {time.time() - t0:.0f} s', flush=True)
-judge = get_pixel_judge(run, len(ds)); feat = lambda v: judge_apply(judge, v, 'features').numpy()
-g = get_generator(run, len(ds), 0, kind='learned'); dec = json.loads((run / 'learned_generator' / 'decoding.json').read_text())
 V = VideoFidelity(run, ds, vs, g, feat, a.n_per_class, a.refs, a.split)
 tr, va = ds.indices('train'), ds.indices(a.split)
 bg = estimate_background(ds.videos[tr])
