@@ -587,26 +587,32 @@ def training_tracks(ds, shadow:bool=True):
     tr = torch.from_numpy(tracks_of(ds.videos, estimate_background(ds.videos[ds.indices('train')]) if shadow else None))
     return tr if shadow else tr[:, :, 0]
 
-STREAM_TRACKS_FORMAT = 'trajnb-stream-tracks-1'
+STREAM_TRACKS_FORMAT = 'trajnb-stream-tracks-2'
 
-def _tracks_key(ds, n, background, exclude) -> str:
-    h = hashlib.sha256(f'{STREAM_TRACKS_FORMAT} {ds.seed} {len(ds)} {n} {ds.depth_cue}'.encode())
+def _tracks_key(ds, chunk, background, exclude) -> str:
+    h = hashlib.sha256(f'{STREAM_TRACKS_FORMAT} {ds.seed} {len(ds)} {chunk} {ds.depth_cue}'.encode())
     for a in (ds.points, background, exclude): h.update(b'-' if a is None else np.ascontiguousarray(a, np.float32).tobytes())
     return h.hexdigest()
 
+def _cached_prefix(cache, key, n:int, chunk:int):
+    "The first `n` stream videos' (tracks, labels) from `cache` when it holds them: the same key and at least `n` videos, and `n` a whole number of chunks (or all it holds); else None."
+    if cache is None or not Path(cache).exists(): return None
+    with np.load(cache) as z:
+        if str(z['key']) != key or int(z['n']) < n or (n < int(z['n']) and n % chunk): return None
+        k = int(z['sizes'][:-(-n // chunk)].sum())                # the kept videos of the first n / chunk chunks
+        return z['tracks'][:k], z['labels'][:k]
+
 def more_training_tracks(ds:TrajDataset, n:int, background=None, chunk:int=2000, exclude=None, cache=None) -> tuple:
-    "(tracks (n',16,P,2) float32 px, labels (n',)) of the next `n` training videos of `ds`'s stream (`more_training_videos`: none near a held-out path or a path in `exclude`), read from their pixels (`tracks_of`: the ball, and with the scene's `background` also the shadow), rendered `chunk` at a time and not kept. With `cache` (an .npz path): read from there if it was saved for the same dataset, `n`, `background` and `exclude`, else computed and saved there."
-    key = _tracks_key(ds, n, background, exclude)
-    if cache is not None and Path(cache).exists():
-        with np.load(cache) as z:
-            if str(z['key']) == key: return z['tracks'], z['labels']
+    "(tracks (n',16,P,2) float32 px, labels (n',)) of the next `n` training videos of `ds`'s stream (`more_training_videos`: none near a held-out path or a path in `exclude`), read from their pixels (`tracks_of`: the ball, and with the scene's `background` also the shadow), rendered `chunk` at a time and not kept. With `cache` (an .npz path): read from there if it was saved for the same dataset, `chunk`, `background` and `exclude` and for at least `n` videos (a shorter read takes the first chunks: the stream is read in order, so 05's 30,000 serve 06's 10,000), else computed and saved there."
+    key = _tracks_key(ds, chunk, background, exclude)
+    if (hit := _cached_prefix(cache, key, n, chunk)) is not None: return hit
     out = more_training_map(ds, n, lambda m: (tracks_of(m.videos, background), m.labels), chunk, exclude)
     P = 1 if background is None else 2
     tracks = np.concatenate([t for t, _ in out]) if out else np.zeros((0, T, P, 2), np.float32)
     labels = np.concatenate([l for _, l in out]) if out else np.zeros(0, np.int64)
     if cache is not None:
         with atomic_path(cache) as tmp:
-            with open(tmp, 'wb') as f: np.savez(f, tracks=tracks, labels=labels, key=np.array(key))
+            with open(tmp, 'wb') as f: np.savez(f, tracks=tracks, labels=labels, key=np.array(key), n=n, sizes=np.array([len(l) for _, l in out], np.int64))
     return tracks, labels
 
 # %% ../nbs/00_dataset.ipynb #d8678943
