@@ -18,8 +18,10 @@ stream tracks; the validation split's tracks as validation, cross-entropy at `--
   7.12) against the run's own AR's 4.33, 6.21, 6.70, 7.07, 7.59, 7.49 (mean 6.57; floor 2.89; 100 videos a class),
   a difference of 0.8 standard errors of the seed spread, while its tracks are closer to real stream tracks in every
   class. Trained on for 9,000 steps (708 s): cross-entropy 3.328, 3.215, 3.172 at 3,000, 6,000, 9,000 steps, and its
-  videos no closer either: 4.14, 8.36, 9.09, 5.93, 7.36, 8.56 (mean 7.24; copy rate 6.3%). Adopted in 05 (2026-12-08)
-  at 6,000 steps for its speed (`flow_more` 30000, `ar_dropout` 0.0), not for its videos.
+  videos no closer either: 4.14, 8.36, 9.09, 5.93, 7.36, 8.56 (mean 7.24; copy rate 6.3%). The seed sets are paired
+  across models (the same seed draws the same random numbers, so a set's luck is shared): set by set the 6,000-step
+  model is 0.55 further (se 0.44), and with the renderer on 6,000 further videos (`renderer_data.py`) 0.61 further
+  (se 0.43). Not adopted (2026-12-08): 05 keeps dropout 0.1 on 10,839 tracks (`ar_dropout`, `flow_more`).
 `--motion_temps` scores `--load`ed models at other sampling temperatures of the AR (`LearnedGenerator.motion_temperature`).
 Each trained model is drawn by the run's track model with the run's decoding and scored by `VideoFidelity` against a
 large *validation* set (`make_test_set` on a stream of its own, `--val_seed`, none near the run's dataset; never the
