@@ -10,7 +10,8 @@ reads a script's split from the script's own code, so no helper here adds one or
 import argparse, json
 import numpy as np, torch
 from trajnb.core import run_path
-from trajnb.dataset import CLASSES, get_dataset, get_test_set, more_training_videos, tracks_of, estimate_background, ball_centroid
+import time
+from trajnb.dataset import CLASSES, get_dataset, get_test_set, more_training_videos, tracks_of, estimate_background, ball_centroid, make_test_set, save_dataset, load_dataset
 from trajnb.generate import video_tracks, frechet_distance, get_generator, get_pixel_judge, judge_apply, track_roughness, small, nn_dist
 from trajnb.tokenizer import get_tokens
 
@@ -35,6 +36,14 @@ def judge_setup(a, test_set:bool=True) -> tuple:
     judge = get_pixel_judge(run, len(ds)); feat = lambda v: judge_apply(judge, v, 'features').numpy()
     gen = get_generator(run, len(ds), 0, kind='learned')
     return run, ds, big, judge, feat, gen, json.loads((run / 'learned_generator' / 'decoding.json').read_text())
+
+def val_stream_set(run, ds, seed:int, n:int):
+    "A large validation set of a stream of its own (`make_test_set(n, seed)`, none near `ds`; never the published test set), cached in the run directory."
+    vp = run / f'experiments_val_set_{seed}_{n}.npz'
+    if vp.exists(): return load_dataset(vp)
+    t0 = time.time(); vs = make_test_set(n, seed, ds.camera, exclude=ds); save_dataset(vs, vp)
+    print(f'validation set made in {time.time() - t0:.0f} s', flush=True)
+    return vs
 
 def finite(t) -> np.ndarray:
     "Bool (N,): the rows of tracks `t` (N,...) without a NaN."

@@ -29,9 +29,9 @@ published test set), on seed sets 700, 1700, ... (never published); `--sets 0` s
 """
 import argparse, json, time
 import numpy as np, pandas as pd, torch
-from trajnb.dataset import tracks_of, estimate_background, make_test_set, save_dataset, load_dataset, get_test_set, more_training_tracks
+from trajnb.dataset import tracks_of, estimate_background, get_test_set, more_training_tracks
 from trajnb.generate import train_track_ar, load_track_ar, save_track_ar
-from _common import VideoFidelity, judge_setup
+from _common import VideoFidelity, judge_setup, val_stream_set
 
 ap = argparse.ArgumentParser()
 ap.add_argument('--run', default='runs/full')
@@ -50,9 +50,7 @@ ap.add_argument('--motion_temps', default='1.0', help="comma-separated sampling 
 ap.add_argument('--split', default='val', choices=('val', 'test'), help="the AR model's validation tracks, and the copy threshold's held-out videos")
 a = ap.parse_args()
 run, ds, _, judge, feat, g, dec = judge_setup(a, test_set=False)        # the Frechet references come from `vs`, not the large test set
-vp = run / f'experiments_val_set_{a.val_seed}_{a.n_val}.npz'
-if vp.exists(): vs = load_dataset(vp)
-else: t0 = time.time(); vs = make_test_set(a.n_val, a.val_seed, ds.camera, exclude=ds); save_dataset(vs, vp); print(f'validation set made in {time.time() - t0:.0f} s', flush=True)
+vs = val_stream_set(run, ds, a.val_seed, a.n_val)
 V = VideoFidelity(run, ds, vs, g, feat, a.n_per_class, a.refs, a.split)
 tr, va = ds.indices('train'), ds.indices(a.split)
 bg = estimate_background(ds.videos[tr])
@@ -66,10 +64,11 @@ rows = [dict(config='real (floor)', **V.floor)]; print(rows[-1], flush=True)
 sets = [700 + 1000 * s for s in range(a.sets)]
 for f in filter(None, a.load.split(',')):
     if f != 'run': g.motion = load_track_ar(f).eval()
+    mt0 = g.motion_temperature
     for mt in map(float, a.motion_temps.split(',')):
         g.motion_temperature = mt
         for off in sets: rows.append(dict(config=f, motion_temperature=mt, seeds=off, **V.score(off, **dec))); print(rows[-1], flush=True)
-    g.motion_temperature = 1.0
+    g.motion_temperature = mt0
 eval_at = {int(s) for s in a.eval_at.split(',')}
 for k, cfg in enumerate(json.loads(a.configs)):
     cfg = dict(dict(steps=3000, d_model=96, n_layers=3), **cfg)

@@ -20,12 +20,11 @@ dropout (`ar_recipe.py`) it took 0.23 off as well (7.12 -> 6.88). Adopted: `rend
 """
 import argparse, time, types
 import numpy as np, pandas as pd, torch
-from trajnb.dataset import tracks_of, estimate_background, more_training_videos, get_test_set, make_test_set, save_dataset, load_dataset
-from trajnb.generate import load_track_ar
-from trajnb.generate import train_track_model, load_generator
+from trajnb.dataset import tracks_of, estimate_background, more_training_videos, get_test_set
+from trajnb.generate import train_track_model, load_generator, load_track_ar
 from trajnb.tokenizer import get_tokens
 from trajnb.classify import video_ids
-from _common import judge_setup, VideoFidelity
+from _common import judge_setup, VideoFidelity, val_stream_set
 
 ap = argparse.ArgumentParser()
 ap.add_argument('--run', default='runs/full')
@@ -42,9 +41,7 @@ ap.add_argument('--ar', default='', help="comma-separated saved TrackAR files to
 ap.add_argument('--split', default='val', choices=('val', 'test'), help="the held-out videos of the copy threshold (the track model validates on val, as in 05)")
 a = ap.parse_args()
 run, ds, _, judge, feat, g, dec = judge_setup(a, test_set=False)
-vp = run / f'experiments_val_set_{a.val_seed}_{a.n_val}.npz'
-if vp.exists(): vs = load_dataset(vp)
-else: t0 = time.time(); vs = make_test_set(a.n_val, a.val_seed, ds.camera, exclude=ds); save_dataset(vs, vp); print(f'validation set made in {time.time() - t0:.0f} s', flush=True)
+vs = val_stream_set(run, ds, a.val_seed, a.n_val)
 V = VideoFidelity(run, ds, vs, g, feat, a.n_per_class, a.refs, a.split)
 motions = {'run AR': g.motion, **{f: load_track_ar(f).eval() for f in filter(None, a.ar.split(','))}}
 rows = [dict(renderer='real (floor)', **V.floor)]; print(rows[-1], flush=True)

@@ -603,7 +603,7 @@ def _cached_prefix(cache, key, n:int, chunk:int):
         return z['tracks'][:k], z['labels'][:k]
 
 def more_training_tracks(ds:TrajDataset, n:int, background=None, chunk:int=2000, exclude=None, cache=None) -> tuple:
-    "(tracks (n',16,P,2) float32 px, labels (n',)) of the next `n` training videos of `ds`'s stream (`more_training_videos`: none near a held-out path or a path in `exclude`), read from their pixels (`tracks_of`: the ball, and with the scene's `background` also the shadow), rendered `chunk` at a time and not kept. With `cache` (an .npz path): read from there if it was saved for the same dataset, `chunk`, `background` and `exclude` and for at least `n` videos (a shorter read takes the first chunks: the stream is read in order, so 05's 30,000 serve 06's 10,000), else computed and saved there."
+    "(tracks (n',16,P,2) float32 px, labels (n',)) of the next `n` training videos of `ds`'s stream (`more_training_videos`: none near a held-out path or a path in `exclude`), read from their pixels (`tracks_of`: the ball, and with the scene's `background` also the shadow), rendered `chunk` at a time and not kept. With `cache` (an .npz path): read from there if it was saved for the same dataset, `chunk`, `background` and `exclude` and for at least `n` videos (a shorter read in whole chunks takes the first chunks: the stream is read in order), else computed and saved there."
     key = _tracks_key(ds, chunk, background, exclude)
     if (hit := _cached_prefix(cache, key, n, chunk)) is not None: return hit
     out = more_training_map(ds, n, lambda m: (tracks_of(m.videos, background), m.labels), chunk, exclude)
